@@ -1,0 +1,218 @@
+"""The TA pipeline on real nbgrader: generate, autograde, feedback, export, a grade table."""
+import re
+import shutil
+import subprocess
+import sys
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.apps import NbGraderAPI
+from nbgrader.coursedir import CourseDirectory
+from traitlets.config import PyFileConfigLoader
+
+from . import classroom
+
+# nbgrader 0.9 with SQLAlchemy 2 warns on every autograde; the warning is harmless.
+warnings.filterwarnings("ignore", message=".*not in session.*")
+
+
+def load_config(root):
+    """The traitlets config of the course at `root` (its nbgrader_config.py)."""
+    return PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+
+
+def course_api(root):
+    """An NbGraderAPI for the course folder `root`."""
+    config = load_config(root)
+    coursedir = CourseDirectory(config=config)
+    coursedir.root = str(Path(root).resolve())
+    return NbGraderAPI(coursedir=coursedir, config=config)
+
+
+def assignments(root):
+    """Assignment ids: the folders of source/, in order."""
+    return sorted(p.name for p in (Path(root) / "source").iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def generate(api, ids):
+    """Regenerate release/ for the assignments `ids`; raise if nbgrader fails."""
+    for aid in ids:
+        result = api.generate_assignment(aid, force=True)
+        if not result["success"]:
+            raise RuntimeError(f"generate_assignment {aid} failed:\n{result.get('error') or result.get('log')}")
+
+
+def notebook_pair(root, aid):
+    """(source, release) notebooks of assignment `aid`, by notebook file name."""
+    src = {p.name: nbformat.read(p, as_version=4) for p in sorted((Path(root) / "source" / aid).glob("*.ipynb"))}
+    rel = {p.name: nbformat.read(p, as_version=4) for p in sorted((Path(root) / "release" / aid).glob("*.ipynb"))}
+    return src, rel
+
+
+def submit_variant(root, aid, student, variant, variants=None):
+    """Write the `variant` submission of every notebook of `aid` for `student`."""
+    src, rel = notebook_pair(root, aid)
+    cells = (variants or {}).get(variant, {}).get("cells", {})
+    known = set().union(*(classroom.solutions(nb) for nb in src.values()))
+    if set(cells) - known:
+        raise KeyError(f"{aid} variant {variant!r} names unknown answer cells: {sorted(set(cells) - known)}")
+    nbs = {name: classroom.build(src[name], rel[name], variant, cells) for name in rel}
+    return classroom.write_submission(root, student, aid, nbs)
+
+
+DEMO_STUDENTS = {
+    "ada": "reference",      # every answer right
+    "ben": "untouched",      # handed in the release copy unchanged
+    "cleo": "mistake",       # a plausible mistake (from tests/submissions/<assignment>.py)
+    "dev": "hostile",        # answers that claim to equal anything
+    "eli": "broken",         # a notebook file that is not valid JSON
+}
+
+
+def build_demo_class(root, submissions_dir, ids):
+    """Fill submitted/ with the demo class: one student per kind of submission."""
+    for aid in ids:
+        variants = classroom.load_variants(submissions_dir, aid)
+        for student, kind in DEMO_STUDENTS.items():
+            if kind == "broken":
+                names = [p.name for p in (Path(root) / "release" / aid).glob("*.ipynb")]
+                classroom.write_submission(root, student, aid, {n: '{"cells": [' for n in names})
+                continue
+            if kind == "mistake":
+                kind = next((v for v in variants if v.startswith("mistake")), "untouched")
+            submit_variant(root, aid, student, kind, variants)
+
+
+@dataclass
+class Outcome:
+    """What grading one student's assignment produced."""
+    student: str
+    assignment: str
+    ok: bool
+    seconds: float
+    error: str = ""
+    points: float = 0.0
+    max_points: float = 0.0
+    pending: float = 0.0
+    cells: dict = field(default_factory=dict)
+
+
+def autograde(api, aid, students):
+    """Autograde each student separately, so one failure never stops the others."""
+    outcomes = []
+    for student in students:
+        start = time.perf_counter()
+        try:
+            result = api.autograde(aid, student, force=True, create=True)
+        except Exception as exc:  # nbgrader itself failed on this submission
+            result = {"success": False, "error": f"{type(exc).__name__}: {exc}"}
+        error = "" if result["success"] else _reason(result)
+        outcomes.append(Outcome(student, aid, result["success"], time.perf_counter() - start, error))
+    return outcomes
+
+
+_EXCEPTION_LINE = re.compile(r"^\s*(?:[\w.]+\.)?(\w+(?:Error|Exception|Interrupt|Exit)\b.*)$")
+
+
+def _reason(result):
+    """The last exception line of nbgrader's traceback, short enough for a table."""
+    text = (result.get("error") or "") + "\n" + (result.get("log") or "")
+    found = [m.group(1).strip() for m in map(_EXCEPTION_LINE.match, text.splitlines()) if m]
+    return found[-1][:160] if found else "autograde failed (see nbgrader's log)"
+
+
+def read_scores(api, outcomes):
+    """Fill in points, maximum, pending manual points and per-cell scores from the gradebook."""
+    with Gradebook(api.coursedir.db_url) as gb:
+        for o in outcomes:
+            assignment = gb.find_assignment(o.assignment)
+            o.max_points = assignment.max_score
+            if not o.ok:
+                continue
+            try:
+                sub = gb.find_submission(o.assignment, o.student)
+            except MissingEntry:
+                o.ok, o.error = False, "no submission in the gradebook"
+                continue
+            for nb in sub.notebooks:
+                for g in nb.grades:
+                    o.cells[g.name] = None if g.needs_manual_grade else float(g.score)
+                    if g.needs_manual_grade:
+                        o.pending += g.max_score
+                    else:
+                        o.points += g.score
+    return outcomes
+
+
+def feedback(api, outcomes):
+    """Generate nbgrader's HTML feedback for every graded submission."""
+    for o in outcomes:
+        if o.ok:
+            api.generate_feedback(o.assignment, o.student, force=True)
+
+
+def export_csv(root, target):
+    """Export the gradebook with nbgrader's own `export` app to the CSV file `target`."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run([sys.executable, "-m", "nbgrader", "export", f"--CsvExportPlugin.to={target}"],
+                   cwd=root, check=True, capture_output=True, text=True)
+    return target
+
+
+def cell_text(o):
+    """One table cell: points / maximum, pending manual points, or why grading failed."""
+    if not o.ok:
+        return f"failed: {o.error[:60]}"
+    text = f"{o.points:g}/{o.max_points:g}"
+    return text + (f" ({o.pending:g} pending)" if o.pending else "")
+
+
+def grade_table(outcomes):
+    """A plain-text table of students × assignments."""
+    students = sorted({o.student for o in outcomes})
+    ids = sorted({o.assignment for o in outcomes})
+    by_key = {(o.student, o.assignment): o for o in outcomes}
+    rows = [["student", *ids]] + [[s, *(cell_text(by_key[s, a]) if (s, a) in by_key else "-" for a in ids)]
+                                  for s in students]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    fmt = lambda r: "  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip()  # noqa: E731
+    return "\n".join([fmt(rows[0]), fmt(["-" * w for w in widths]), *map(fmt, rows[1:])])
+
+
+def grade(root, ids=None, students=None):
+    """Autograde `students` (default: all under submitted/) on `ids`; return the outcomes."""
+    api = course_api(root)
+    ids = ids or assignments(root)
+    outcomes = []
+    for aid in ids:
+        who = students or sorted(p.parent.name for p in (Path(root) / "submitted").glob(f"*/{aid}"))
+        outcomes += autograde(api, aid, who)
+    return read_scores(api, outcomes)
+
+
+def demo(root, submissions_dir, ids=None, fresh=True):
+    """The whole TA pipeline on the demo class; returns the outcomes and prints a grade table."""
+    root = Path(root)
+    api = course_api(root)
+    ids = ids or assignments(root)
+    if fresh:
+        for name in ("submitted", "feedback", "gradebook.db"):
+            path = root / name
+            shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
+        for path in (root / "autograded").glob("*"):
+            if path.is_dir():
+                shutil.rmtree(path)
+    generate(api, ids)
+    build_demo_class(root, submissions_dir, ids)
+    outcomes = grade(root, ids)
+    feedback(api, outcomes)
+    csv = export_csv(root, root / "reports" / "grades.csv")
+    print(grade_table(outcomes))
+    print(f"\npending = written answers that wait for manual grading (formgrader).")
+    print(f"grades exported to {csv.relative_to(root)}; feedback in feedback/<student>/<assignment>/")
+    return outcomes

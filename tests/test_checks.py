@@ -1,0 +1,87 @@
+"""The check helpers: right answers pass, wrong ones fail with a message that says why."""
+import numpy as np
+import pytest
+import torch
+
+from dlcourse import checks
+from dlcourse.grading.classroom import HOSTILE_PRELUDE
+
+ns = {}
+exec(HOSTILE_PRELUDE, ns)
+ClaimsEqual = ns["_ClaimsEqual"]
+
+
+def message(fn, *args, **kwargs):
+    with pytest.raises(checks.CheckError) as info:
+        fn(*args, **kwargs)
+    return str(info.value)
+
+
+def test_close_tensors_pass_and_lists_are_coerced():
+    assert checks.check_close("y", torch.tensor([1.0, 2.0]), torch.tensor([1.0, 2.0]))
+    assert checks.check_close("y", [1.0, 2.0], torch.tensor([1.0, 2.0 + 1e-9]))
+    assert checks.check_close("y", np.array([1.0, 2.0]), torch.tensor([1.0, 2.0]))
+
+
+def test_shape_mismatch_names_both_shapes():
+    msg = message(checks.check_close, "dW", torch.zeros(2, 3), torch.zeros(3, 2))
+    assert "expected shape (3, 2)" in msg and "found shape (2, 3)" in msg and msg.startswith("dW")
+
+
+def test_value_mismatch_names_the_first_entry_and_the_tolerance():
+    msg = message(checks.check_close, "y", torch.tensor([1.0, 2.5, 3.0]), torch.tensor([1.0, 2.0, 3.0]),
+                  atol=1e-6, rtol=0)
+    assert "entry [1] is 2.5, expected 2" in msg and "atol=1e-06" in msg
+
+
+def test_nan_and_inf_answers_fail():
+    assert "entry [0]" in message(checks.check_close, "y", torch.tensor([float("nan")]), torch.tensor([1.0]))
+    assert "entry [0]" in message(checks.check_close, "y", torch.tensor([float("inf")]), torch.tensor([1.0]))
+
+
+def test_dtype_and_device_are_reported():
+    assert "expected dtype torch.float64, found torch.float32" in message(
+        checks.check_dtype, "g", torch.zeros(2), torch.float64)
+    assert "expected dtype torch.float64" in message(
+        checks.check_close, "g", torch.zeros(2), torch.zeros(2, dtype=torch.float64), dtype=torch.float64)
+    assert "expected the tensor on cuda" in message(checks.check_device, "g", torch.zeros(2), "cuda")
+
+
+def test_objects_claiming_to_equal_anything_fail_every_check():
+    fake = ClaimsEqual()
+    for fn, expected in [(checks.check_close, torch.ones(2)), (checks.check_float, 1.0),
+                         (checks.check_int, 3), (checks.check_bool, True),
+                         (checks.check_choices, {"A"}), (checks.check_shape_tuple, (2, 3))]:
+        assert "found _ClaimsEqual" in message(fn, "answer", fake, expected)
+
+
+def test_tensor_subclasses_are_rejected():
+    class Liar(torch.Tensor):
+        def __eq__(self, other):
+            return True
+    liar = torch.zeros(2).as_subclass(Liar)
+    assert "subclass Liar" in message(checks.check_close, "y", liar, torch.ones(2))
+
+
+def test_numbers_are_coerced_and_wrong_types_rejected():
+    assert checks.check_float("loss", torch.tensor(0.5), 0.5)
+    assert checks.check_float("loss", np.float32(0.5), 0.5)
+    assert "expected a number" in message(checks.check_float, "loss", "0.5", 0.5)
+    assert "expected a number" in message(checks.check_float, "loss", True, 1.0)
+    assert "expected a single number" in message(checks.check_float, "loss", torch.ones(3), 1.0)
+    assert "expected 2, found 3" in message(checks.check_int, "n", 3.0, 2)
+    assert "whole number" in message(checks.check_int, "n", 2.5, 2)
+
+
+def test_choices_accept_sets_lists_and_strings_but_not_wrong_sets():
+    for answer in ({"A", "C"}, ["c", "a"], "A, C", ("A", "C")):
+        assert checks.check_choices("opts", answer, {"A", "C"})
+    assert "1 wrong, 1 missing" in message(checks.check_choices, "opts", {"A", "B"}, {"A", "C"})
+    assert "single letter" in message(checks.check_choices, "opts", {"AB"}, {"A"})
+
+
+def test_bools_must_be_bools():
+    assert checks.check_bool("flag", False, False)
+    assert checks.check_bool("flag", torch.tensor(True), True)
+    assert "expected True or False" in message(checks.check_bool, "flag", 0, False)
+    assert "not right" in message(checks.check_bool, "flag", True, False)
