@@ -25,3 +25,11 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 c.ClearHiddenTests.begin_test_delimeter = "BEGIN HIDDEN TESTS"
 c.ClearHiddenTests.end_test_delimeter = "END HIDDEN TESTS"
+
+# Feedback shows each test cell's result and error message, never its hidden tests,
+# tracebacks or what the student's code printed while the tests ran.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "dlcourse.grading.feedback.HideTestDetails",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]

@@ -1,0 +1,68 @@
+"""The TA pipeline end to end through the command line, on a copy of the course."""
+import csv
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPO, SUBMISSIONS
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    """Run `python -m dlcourse demo 01_tensors` in a fresh copy of the course."""
+    root = tmp_path_factory.mktemp("demo")
+    shutil.copy(REPO / "nbgrader_config.py", root)
+    shutil.copytree(REPO / "source" / "01_tensors", root / "source" / "01_tensors")
+    result = subprocess.run([sys.executable, "-m", "dlcourse", "--root", str(root), "demo", "01_tensors",
+                             "--submissions", str(SUBMISSIONS)], capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return root, result.stdout
+
+
+def _row(stdout, student):
+    return next(line for line in stdout.splitlines() if line.startswith(student + " "))
+
+
+def test_demo_prints_a_grade_table_with_every_student(demo_run):
+    _, out = demo_run
+    assert "student" in out and "01_tensors" in out
+    for student in ("ada", "ben", "cleo", "dev", "eli"):
+        assert _row(out, student)
+
+
+def test_reference_student_gets_all_autograded_points_and_written_answers_are_pending(demo_run):
+    _, out = demo_run
+    row = _row(out, "ada")
+    points, maximum = row.split()[1].split("/")
+    assert "pending" in row and float(points) < float(maximum)
+
+
+def test_untouched_release_scores_zero_and_nothing_pending(demo_run):
+    _, out = demo_run
+    row = _row(out, "ben")
+    assert row.split()[1].startswith("0/") and "pending" not in row
+
+
+def test_broken_notebook_is_reported_and_does_not_stop_the_others(demo_run):
+    root, out = demo_run
+    assert "failed" in _row(out, "eli") and "JSON" in _row(out, "eli")
+    for student in ("ada", "ben", "cleo", "dev"):
+        assert (root / "autograded" / student / "01_tensors" / "01_tensors.ipynb").exists()
+
+
+def test_feedback_and_csv_export_are_written(demo_run):
+    root, _ = demo_run
+    assert (root / "feedback" / "ada" / "01_tensors" / "01_tensors.html").exists()
+    with open(root / "reports" / "grades.csv") as f:
+        rows = list(csv.DictReader(f))
+    by_student = {r["student_id"]: r for r in rows if r["assignment"] == "01_tensors"}
+    assert {"ada", "ben", "cleo", "dev"} <= set(by_student)
+    assert float(by_student["ada"]["raw_score"]) > float(by_student["cleo"]["raw_score"]) > 0
+
+
+def test_feedback_does_not_reveal_hidden_tests(demo_run):
+    root, _ = demo_run
+    html = (root / "feedback" / "cleo" / "01_tensors" / "01_tensors.html").read_text()
+    assert "BEGIN HIDDEN TESTS" not in html and "_truth(" not in html
