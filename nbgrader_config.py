@@ -17,6 +17,8 @@ c.CourseDirectory.db_url = os.environ.get(
 # Every cell of a student's notebook gets this many seconds while autograding.
 c.Execute.timeout = 120
 c.Execute.interrupt_on_timeout = True
+# Starting a kernel that imports torch can take long on a loaded machine (parallel grading).
+c.Execute.startup_timeout = 300
 # Output limits: long prints and tracebacks are cut in autograded and feedback notebooks.
 c.LimitOutput.max_lines = 200
 c.LimitOutput.max_traceback = 60
