@@ -1,0 +1,82 @@
+"""03_saturation: the reference solution reproduces the published numbers, checked independently."""
+import ast
+import math
+from pathlib import Path
+
+import nbformat
+import pytest
+import torch
+
+from dlcourse.grading import classroom
+
+REPO = Path(__file__).resolve().parents[1]
+SOURCE = REPO / "source" / "03_saturation" / "03_saturation.ipynb"
+
+
+def _cell(nb, gid):
+    """The source of the cell `gid`, without IPython magics (this runs as plain Python)."""
+    src = next(c.source for c in nb.cells if classroom.grade_id(c) == gid)
+    return "\n".join(line for line in src.splitlines() if not line.lstrip().startswith("%"))
+
+
+@pytest.fixture(scope="module")
+def reference():
+    """The namespace of the imports cell, the ACTIVATIONS list and every reference answer function."""
+    nb = nbformat.read(SOURCE, as_version=4)
+    ns = {}
+    exec(_cell(nb, "imports"), ns)
+    exec(_cell(nb, "activations"), ns)
+    answers = classroom.solutions(nb)
+    for gid in ("tanh_prime", "saturation_threshold", "chain_grads", "mean_first_layer_grad"):
+        exec(answers[gid], ns)
+    ns["_nb"] = nb
+    return ns
+
+
+def _hidden_function(nb, test_gid, name):
+    """A function defined in the hidden part of a test cell, compiled on its own."""
+    tree = ast.parse(_cell(nb, test_gid))
+    node = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == name)
+    return compile(ast.Module(body=[node], type_ignores=[]), f"<{test_gid}>", "exec")
+
+
+def test_reference_reproduces_the_published_hardshrink_value_for_seed_11(reference):
+    assert round(reference["mean_first_layer_grad"]("Hardshrink", 11), 5) == 0.73722
+
+
+def test_reference_and_hidden_test_reference_agree_on_every_activation(reference):
+    ns = dict(reference)
+    exec(_hidden_function(reference["_nb"], "test_mean_first_layer_grad", "_ref_mean_grad"), ns)
+    for seed in (11, 3):
+        for name in reference["ACTIVATIONS"]:
+            ours = reference["mean_first_layer_grad"](name, seed)
+            theirs = ns["_ref_mean_grad"](name, seed)
+            assert abs(ours - theirs) < 1e-6, (name, seed, ours, theirs)
+
+
+def test_hardshrink_has_the_largest_mean_gradient_at_seed_11(reference):
+    values = {n: reference["mean_first_layer_grad"](n, 11) for n in reference["ACTIVATIONS"]}
+    assert max(values, key=values.get) == "Hardshrink"
+    assert round(values["SELU"], 5) == 0.59932 and round(values["Sigmoid"], 5) == 0.00729
+
+
+def test_four_layer_gradients_at_x_100_match_the_chain_rule_by_hand(reference):
+    # out = a(w4 a(w3 a(w2 a(w1 x)))) with w = 1: d out / d w_k = h_{k-1} * prod_{j >= k} a'(z_j)
+    h = [100.0]
+    for _ in range(4):
+        h.append(math.tanh(h[-1]))
+    dtanh = [1 - math.tanh(z) ** 2 for z in h[:4]]  # z_k = h_{k-1} since all weights are 1
+    by_hand = [round(h[k] * math.prod(dtanh[k:]), 3) for k in range(4)]
+    assert by_hand == [0.0, 0.168, 0.304, 0.436]
+    got = reference["chain_grads"](100.0, [1.0] * 4, torch.tanh)
+    assert [round(v, 3) for v in got.tolist()] == by_hand
+    relu = reference["chain_grads"](100.0, [1.0] * 4, torch.relu)
+    assert relu.tolist() == [100.0] * 4
+    assert [round(v, 3) for v in got.tolist()] != [1.0, 1.0, 1.0, 1.0]  # the source's answer is wrong
+
+
+def test_saturation_threshold_is_where_tanh_prime_equals_eps(reference):
+    for eps in (0.5, 0.1, 1e-3, 1e-6):
+        z = reference["saturation_threshold"](eps)
+        assert math.isclose(1 / math.cosh(z) ** 2, eps, rel_tol=1e-9)
+    assert math.isclose(reference["saturation_threshold"](0.01), 2.993222846126382, rel_tol=1e-12)
