@@ -1,0 +1,32 @@
+"""Lecture demos: each function returns a widget; drag its sliders and the figure answers at once.
+
+A demo's state is plain values: ``demo.values`` reads them, ``demo.set(name=value, ...)`` sets
+them and redraws once. The figure is ``demo.fig``; the artists that move are attributes of the
+demo (for example ``demo.point``, ``demo.bars``), and ``demo.text`` holds the numbers shown under
+the figure. Every demo computes with torch on ``dlcourse.device.get_device()``.
+"""
+from .base import Demo
+from .batchnorm import batchnorm
+from .gradient_flow import gradient_flow
+from .gain import init_gain_demo
+from .mlp import mlp
+from .optimizers import optimizers
+from .rnn import rnn_gradients
+from .saturation import saturation
+from .softmax_ce import softmax_cross_entropy
+from .xor import xor
+
+#: the nine demos in lecture order: name -> function returning the widget
+DEMOS = {
+    "saturation": saturation,
+    "gradient_flow": gradient_flow,
+    "softmax_cross_entropy": softmax_cross_entropy,
+    "mlp": mlp,
+    "optimizers": optimizers,
+    "init_gain_demo": init_gain_demo,
+    "batchnorm": batchnorm,
+    "xor": xor,
+    "rnn_gradients": rnn_gradients,
+}
+
+__all__ = ["DEMOS", "Demo", *DEMOS]

@@ -1,0 +1,97 @@
+"""Demo 6, the init gain: how the gain of Xavier initialisation and the nonlinearity decide
+whether activations keep their spread through depth, shrink to nothing or blow up."""
+import numpy as np
+import torch
+import torch.nn.functional as F
+import ipywidgets as widgets
+
+from ..device import generator
+from .base import Demo, decade_limits, dropdown, int_slider, log_axis, slider
+
+NONLINEARITIES = {"linear": lambda x: x, "sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu,
+                  "leaky_relu": F.leaky_relu, "selu": F.selu}
+MAX_DEPTH = 12
+WIDTH = 128
+BATCH = 128
+BINS = np.linspace(-3.0, 3.0, 61)
+SEED = 7
+
+
+class InitGain(Demo):
+    """Left: a histogram of each layer's activations (layer 1 at the bottom). Right: their standard
+    deviation per layer. Weights are nn.init.xavier_normal_ with the chosen gain; no biases."""
+
+    figsize = (8.0, 3.8)
+
+    def __init__(self, nonlinearity="tanh", gain=1.0, depth=8):
+        recommend = widgets.Button(description="gain = calculate_gain(…)", layout=widgets.Layout(width="auto"),
+                                   tooltip="set the gain torch.nn.init.calculate_gain recommends")
+        recommend.on_click(lambda _: self.recommend())
+        super().__init__({
+            "nonlinearity": dropdown("nonlinearity", NONLINEARITIES, nonlinearity),
+            "gain": slider("gain", gain, 0.1, 3.0, 0.01),
+            "depth": int_slider("depth", depth, 1, MAX_DEPTH),
+        }, buttons=[recommend])
+
+    def recommend(self):
+        """Set the gain that torch.nn.init.calculate_gain gives for the chosen nonlinearity."""
+        self.set(gain=round(torch.nn.init.calculate_gain(self.values["nonlinearity"]), 2))
+
+    def setup(self):
+        g = generator(SEED)
+        weights = torch.empty(MAX_DEPTH, WIDTH, WIDTH, dtype=torch.float32)
+        for w in weights:
+            torch.nn.init.xavier_normal_(w, gain=1.0, generator=g)  # times the gain at each update
+        self.unit_weights = weights.to(self.device)
+        self.inputs = torch.randn(BATCH, WIDTH, generator=g).to(self.device)
+
+        self.fig.subplots_adjust(left=0.08, right=0.98, bottom=0.13, top=0.9, wspace=0.28)
+        ax, bx = self.ax_hist, self.ax_std = self.fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.3, 1]})
+        ax.set(xlim=(BINS[0], BINS[-1]), ylim=(0.7, MAX_DEPTH + 1.1), xlabel="activation value",
+               ylabel="layer", yticks=range(1, MAX_DEPTH + 1), title="activations per layer")
+        log_axis(bx)
+        bx.set(xlim=(0.5, MAX_DEPTH + 0.5), xticks=range(1, MAX_DEPTH + 1), xlabel="layer",
+               title="standard deviation per layer")
+        bx.grid(alpha=0.3)
+        centres = (BINS[:-1] + BINS[1:]) / 2
+        self.hist_lines = [self.animate(ax.plot(centres, np.full_like(centres, i + 1.0), color=f"C{i % 10}",
+                                                lw=1.3, drawstyle="steps-mid", gid=f"hist-{i + 1}")[0])
+                           for i in range(MAX_DEPTH)]
+        self.std_line = self.animate(bx.plot([], [], "o-", color="C3", gid="std")[0])
+        self.ylim = None
+
+    def activations(self):
+        """The activations after each of the `depth` layers: a tensor (depth, BATCH, WIDTH)."""
+        v = self.values
+        f, w = NONLINEARITIES[v["nonlinearity"]], self.unit_weights[: v["depth"]] * v["gain"]
+        h, out = self.inputs, []
+        for wi in w:
+            h = f(h @ wi.T)
+            out.append(h)
+        return torch.stack(out)
+
+    def update(self):
+        depth = self.values["depth"]
+        acts = self.activations()
+        stds = acts.flatten(1).std(dim=1)
+        counts = torch.stack([torch.histc(a, bins=len(BINS) - 1, min=BINS[0], max=BINS[-1]) for a in acts])
+        self.stds, self.counts = stds.cpu().numpy(), counts.cpu().numpy()
+        self.outside = 1 - self.counts.sum(axis=1) / acts[0].numel()  # histc leaves out what falls outside
+        for i, line in enumerate(self.hist_lines):
+            line.set_visible(i < depth)
+            if i < depth:
+                peak = counts[i].max()
+                line.set_ydata(i + 1 + (0.9 * counts[i] / peak if peak > 0 else 0 * counts[i]))
+        layers = np.arange(1, depth + 1)
+        self.std_line.set_data(layers, self.stds)
+        self.ylim = decade_limits(self.stds, self.ylim, span_min=2) or (1e-2, 1e1)
+        self.ax_std.set_ylim(self.ylim)
+        self.static_state(self.ylim)
+        v = self.values
+        self.say(f"{v['nonlinearity']}, gain {v['gain']:.2f}: std layer 1 {self.stds[0]:.3g} → layer {depth} "
+                 f"{self.stds[-1]:.3g}; outside [−3, 3] at layer {depth}: {100 * self.outside[-1]:.0f}%")
+
+
+def init_gain_demo(nonlinearity="tanh", gain=1.0, depth=8):
+    """Widget: choose a nonlinearity, a gain and a depth; watch the activations keep or lose their spread."""
+    return InitGain(nonlinearity=nonlinearity, gain=gain, depth=depth)

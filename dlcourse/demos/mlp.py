@@ -1,0 +1,81 @@
+"""Demo 4, the multilayer perceptron: layer sizes give the diagram and the parameter count."""
+from torch import nn
+
+from ..plots import count_network, draw_network
+from .base import MAX_BACKGROUNDS, Demo, checkbox, int_slider
+
+MAX_UNITS = 8
+
+
+def build(sizes, bias=True):
+    """The fully connected net with these layer sizes (ReLU between layers), as torch modules."""
+    layers = []
+    for i, (n_in, n_out) in enumerate(zip(sizes, sizes[1:])):
+        layers.append(nn.Linear(n_in, n_out, bias=bias))
+        if i < len(sizes) - 2:
+            layers.append(nn.ReLU())
+    return nn.Sequential(*layers)
+
+
+class MultilayerPerceptron(Demo):
+    """The diagram of the net (one dot per unit, one line per weight) and its parameter count,
+    counted on the torch module itself. A hidden size of 0 leaves that layer out."""
+
+    figsize = (8.0, 3.6)
+
+    def __init__(self, sizes=(4, 6, 3, 2), bias=True):
+        sizes = list(sizes)
+        hidden = (sizes[1:-1] + [0, 0, 0])[:3]
+        super().__init__({
+            "inputs": int_slider("inputs", sizes[0], 1, MAX_UNITS),
+            "hidden1": int_slider("hidden 1", hidden[0], 0, MAX_UNITS),
+            "hidden2": int_slider("hidden 2", hidden[1], 0, MAX_UNITS),
+            "hidden3": int_slider("hidden 3", hidden[2], 0, MAX_UNITS),
+            "outputs": int_slider("outputs", sizes[-1], 1, MAX_UNITS),
+            "bias": checkbox("biases", bias),
+        })
+
+    @property
+    def sizes(self):
+        """Units per layer, input first; hidden layers of size 0 are left out."""
+        v = self.values
+        return [v["inputs"]] + [v[f"hidden{i}"] for i in (1, 2, 3) if v[f"hidden{i}"] > 0] + [v["outputs"]]
+
+    def setup(self):
+        self.diagrams = {}  # (sizes, bias) -> the axis holding that diagram; one is visible at a time
+        self.ax = None
+
+    def diagram(self, sizes, bias):
+        """The axis with this architecture's diagram, drawn the first time it is asked for."""
+        key = (tuple(sizes), bias)
+        if key not in self.diagrams:
+            ax = self.fig.add_axes((0.03, 0.17, 0.94, 0.71))
+            draw_network(ax, sizes)
+            ax.set_title(f"{' → '.join(map(str, sizes))}: {self.parameters_count} parameters")
+            self.diagrams[key] = ax
+            while len(self.diagrams) > MAX_BACKGROUNDS:
+                self.diagrams.pop(next(iter(self.diagrams))).remove()
+        return self.diagrams[key]
+
+    def update(self):
+        sizes, bias = self.sizes, self.values["bias"]
+        net = build(sizes, bias).to(self.device)
+        weights = sum(m.weight.numel() for m in net if isinstance(m, nn.Linear))
+        self.parameters_count = sum(p.numel() for p in net.parameters())
+        ax = self.diagram(sizes, bias)
+        if ax is not self.ax:
+            if self.ax is not None:
+                self.ax.set_visible(False)
+            ax.set_visible(True)
+            self.ax = ax
+        self.static_state((tuple(sizes), bias))  # the whole picture is static: cached per architecture
+        self.nodes, self.edges = count_network(self.ax)
+        per_layer = " + ".join(f"({a}·{b}{' + ' + str(b) if bias else ''})" for a, b in zip(sizes, sizes[1:]))
+        self.say(f"parameters = {per_layer} = {self.parameters_count}  "
+                 f"(weights {weights}, biases {self.parameters_count - weights})\n"
+                 f"drawn: {self.nodes} units, {self.edges} weights")
+
+
+def mlp(sizes=(4, 6, 3, 2), bias=True):
+    """Widget: choose the layer sizes; see the network and count its parameters."""
+    return MultilayerPerceptron(sizes=sizes, bias=bias)
