@@ -35,6 +35,15 @@ def _kind(x):
     return type(x).__name__
 
 
+def _pair(found, expected):
+    """Both numbers with just enough digits to tell them apart (at least 6, at most 17)."""
+    for digits in range(6, 18):
+        a, b = f"{found:.{digits}g}", f"{expected:.{digits}g}"
+        if a != b:
+            break
+    return a, b
+
+
 # ---------------------------------------------------------------- coercion
 
 def as_float(name, answer):
@@ -154,7 +163,8 @@ def check_close(name, answer, expected, *, atol=1e-8, rtol=1e-6, dtype=None):
         idx = tuple(int(i) for i in torch.nonzero(bad)[0])
         where = f"[{', '.join(map(str, idx))}]" if idx else ""
         err = float((found - expected).abs().nan_to_num(nan=math.inf).max())
-        fail(name, f"entry {where} is {found[idx].item():.6g}, expected {expected[idx].item():.6g} "
+        got, want = _pair(found[idx].item(), expected[idx].item())
+        fail(name, f"entry {where} is {got}, expected {want} "
                    f"(tolerance atol={atol:g}, rtol={rtol:g}; {int(bad.sum())} of {bad.numel()} entries "
                    f"differ, largest difference {err:.3g})")
     return True
@@ -165,7 +175,8 @@ def check_float(name, answer, expected, *, atol=1e-8, rtol=1e-6):
     value = as_float(name, answer)
     expected = float(expected)
     if not _isfinite(value) or abs(value - expected) > atol + rtol * abs(expected):
-        fail(name, f"expected {expected:.6g}, found {value:.6g} (tolerance atol={atol:g}, rtol={rtol:g})")
+        got, want = _pair(value, expected)
+        fail(name, f"expected {want}, found {got} (tolerance atol={atol:g}, rtol={rtol:g})")
     return True
 
 

@@ -85,3 +85,10 @@ def test_bools_must_be_bools():
     assert checks.check_bool("flag", torch.tensor(True), True)
     assert "expected True or False" in message(checks.check_bool, "flag", 0, False)
     assert "not right" in message(checks.check_bool, "flag", True, False)
+
+
+def test_near_misses_are_printed_with_enough_digits_to_differ():
+    msg = message(checks.check_close, "g", torch.tensor([-1.28040001], dtype=torch.float64), torch.tensor([-1.2804], dtype=torch.float64),
+                  atol=1e-12, rtol=0)
+    assert "is -1.28040001, expected -1.2804" in msg
+    assert "expected 0.1, found 0.1000001" in message(checks.check_float, "x", 0.1000001, 0.1, atol=0, rtol=1e-9)
