@@ -1,0 +1,57 @@
+"""06_training: the reference reproduces calculate_gain and the numbers that the notebook's
+model answers quote."""
+import math
+
+import nbformat
+import pytest
+import torch
+from torch import nn
+
+from dlcourse.grading import classroom
+
+from conftest import REPO
+
+NB = REPO / "source" / "06_training" / "06_training.ipynb"
+
+
+@pytest.fixture(scope="module")
+def ref():
+    """The reference answers of 06_training, run on the CPU in one namespace."""
+    nb = nbformat.read(NB, as_version=4)
+    ns = {}
+    exec("import math\nimport torch\nfrom torch import nn\nfrom dlcourse.device import generator\n"
+         "DEVICE = torch.device('cpu')", ns)
+    for gid, src in classroom.solutions(nb).items():
+        if any(classroom.grade_id(c) == gid and c.cell_type == "code" for c in nb.cells):
+            exec(src, ns)
+    return ns
+
+
+def test_gains_match_calculate_gain(ref):
+    for name in ("linear", "sigmoid", "tanh", "relu", "leaky_relu", "selu"):
+        assert ref["init_gain"](name) == pytest.approx(nn.init.calculate_gain(name), rel=1e-12)
+    assert ref["second_moment_gain"](torch.relu) == pytest.approx(math.sqrt(2), rel=1e-9)
+    for a in (0.01, 0.2, 1.0):
+        f = lambda z, a=a: nn.functional.leaky_relu(z, a)
+        assert ref["second_moment_gain"](f) == pytest.approx(math.sqrt(2 / (1 + a * a)), rel=1e-9)
+    # tanh: the second-moment argument gives 1.5925, within 5% of PyTorch's empirical 5/3;
+    # SELU keeps the second moment of a standard Gaussian: gain 1 (PyTorch's 3/4 is empirical)
+    assert ref["second_moment_gain"](torch.tanh) == pytest.approx(1.59254, abs=1e-5)
+    assert ref["second_moment_gain"](torch.selu) == pytest.approx(1.0, abs=1e-4)
+
+
+def test_deep_net_numbers_quoted_in_the_model_answer(ref):
+    stats = lambda gain, nl: ref["layer_stats"](30, 64, gain, nl, seed=0)
+    a, g = stats(1.0, "relu")
+    assert a[-1] < 1e-4 and g.max() < 1e-2                     # too small: vanishing
+    a, g = stats(2.0, "relu")
+    assert a[-1] > 1e3 and 1e4 < g.min() and g.max() < 1e6     # too large: exploding
+    a, g = stats(math.sqrt(2), "relu")
+    assert a.max() / a.min() < 3 and g.max() / g.min() < 3     # the right gain: within 2-3x
+    a, g = stats(5 / 3, "tanh")
+    assert bool(((a > 0.4) & (a < 0.9)).all())                 # tanh at 5/3 keeps its signal
+    assert 5 < g[0] / g[-1] < 50                               # gradients vary by about 20x
+    a, g = stats(3.0, "tanh")
+    assert a.min() > 0.8 and g[0] / g[-1] > 1e3 and g[0] > 1e4  # saturated; uneven, large gradients
+    a, _ = stats(1.0, "tanh")
+    assert a[-1] < 0.2 * a[0]                                  # slow decay towards 0
