@@ -35,3 +35,19 @@ c.GenerateFeedback.preprocessors = [
     "dlcourse.grading.feedback.HideTestDetails",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+
+# Safe grading (dlcourse/grading/sandbox.py, integrity.py): every student kernel runs in a
+# bubblewrap sandbox (no network, nothing of the course but its own files, resource limits),
+# an integrity guard undoes monkeypatching before each test, and deleted locked cells are put
+# back. `python -m dlcourse grade` sets this up itself; these lines make plain
+# `nbgrader autograde` and the formgrader do the same. Without bubblewrap grading refuses to
+# start; `c.GuardedExecute.sandbox = False` (or `grade --unsandboxed`) runs kernels unconfined.
+from dlcourse.grading.sandbox import configure as _guarded  # noqa: E402
+
+_guarded(c, hidden=[c.CourseDirectory.root, os.path.expanduser("~")], check=False)
+c.GuardedExecute.max_output_bytes = 1_000_000  # output kept per cell
+c.GuardedExecute.notebook_timeout = 1800       # seconds for a whole notebook
+c.SandboxKernelManager.memory_mb = 4096        # RLIMIT_DATA of the kernel
+c.SandboxKernelManager.max_tasks = 256         # processes and threads
+c.SandboxKernelManager.file_size_mb = 64       # largest file the kernel may write
+c.SandboxKernelManager.cpu_seconds = 1800      # CPU seconds for the whole kernel
