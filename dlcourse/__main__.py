@@ -1,33 +1,73 @@
-"""Command line: python -m dlcourse {generate,grade,demo}."""
+"""Command line: python -m dlcourse {generate,grade,demo,reports,zip-collect}."""
 import argparse
+import os
+import sys
 from pathlib import Path
 
 from .grading import pipeline
+from .grading.sandbox import SandboxUnavailable, attention_lines
+
+UNSANDBOXED = ("run student code with your own permissions, without the bubblewrap sandbox "
+               "(only for submissions you trust, on a machine without bubblewrap)")
 
 
 def main(argv=None):
     """Parse the command line and run one step of the TA pipeline."""
     parser = argparse.ArgumentParser(prog="python -m dlcourse", description=__doc__)
     parser.add_argument("--root", default=".", help="course folder (holds nbgrader_config.py)")
+    parser.add_argument("--db-url", help="gradebook database URL, e.g. postgresql://user:pw@host/gradebook "
+                                         "(default: $DLCOURSE_DB_URL, else SQLite gradebook.db in the course)")
     sub = parser.add_subparsers(dest="command", required=True)
     gen = sub.add_parser("generate", help="regenerate release/ from source/")
     gen.add_argument("assignments", nargs="*")
     grade = sub.add_parser("grade", help="autograde submitted/ and print a grade table")
     grade.add_argument("assignments", nargs="*")
     grade.add_argument("--student", action="append", help="grade only these students")
+    grade.add_argument("--unsandboxed", action="store_true", help=UNSANDBOXED)
+    grade.add_argument("--workers", type=int, help="grading processes (default: one per core; 1: one by one)")
     demo = sub.add_parser("demo", help="the whole TA pipeline on a made-up class")
     demo.add_argument("assignments", nargs="*")
     demo.add_argument("--submissions", default="tests/submissions", help="folder of variant files")
+    demo.add_argument("--unsandboxed", action="store_true", help=UNSANDBOXED)
+    demo.add_argument("--workers", type=int, help="grading processes (default: one per core; 1: one by one)")
+    sub.add_parser("reports", help="write reports/ from the gradebook and print the summary")
+    zc = sub.add_parser("zip-collect", help="collect a Moodle download into submitted/ (nbgrader zip_collect)")
+    zc.add_argument("assignment")
+    zc.add_argument("archive", help="the zip Moodle's 'Download all submissions' gives")
+    zc.add_argument("--roster", default="roster.csv", help="CSV with student_id, full_name, moodle_id")
     args = parser.parse_args(argv)
     root = Path(args.root).resolve()
+    if args.db_url:  # nbgrader_config.py reads it, so every nbgrader command and worker uses it
+        os.environ["DLCOURSE_DB_URL"] = args.db_url
+    if args.command == "reports":
+        from .grading import reports
+        print(reports.write_reports(root))
+        return 0
+    if args.command == "zip-collect":
+        from .grading import collect
+        students, report = collect.zip_collect_moodle(root, args.assignment, args.archive, args.roster)
+        print(f"{len(students)} student(s) have a submission of {args.assignment} in submitted/")
+        for row in report:
+            print(f"{row['status']}: {row['file']} {row['student_id']} ({row['reason']})")
+        return 0
     if args.command == "generate":
         pipeline.generate(pipeline.course_api(root), args.assignments or pipeline.assignments(root))
-    elif args.command == "grade":
-        outcomes = pipeline.grade(root, args.assignments or None, args.student)
-        print(pipeline.grade_table(outcomes))
-    else:
-        pipeline.demo(root, root / args.submissions, args.assignments or None)
+        return 0
+    try:
+        if args.command == "grade":
+            outcomes = pipeline.grade(root, args.assignments or None, args.student, sandbox=not args.unsandboxed,
+                                      workers=args.workers)
+            print(pipeline.grade_table(outcomes))
+        else:
+            outcomes = pipeline.demo(root, root / args.submissions, args.assignments or None,
+                                     sandbox=not args.unsandboxed, workers=args.workers)
+    except SandboxUnavailable as exc:
+        print(f"refusing to grade: {exc}", file=sys.stderr)
+        return 2
+    for line in attention_lines(outcomes):
+        print(line)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

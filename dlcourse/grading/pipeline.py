@@ -1,4 +1,5 @@
 """The TA pipeline on real nbgrader: generate, autograde, feedback, export, a grade table."""
+import os
 import re
 import shutil
 import subprocess
@@ -15,6 +16,7 @@ from nbgrader.coursedir import CourseDirectory
 from traitlets.config import PyFileConfigLoader
 
 from . import classroom
+from . import sandbox as sandboxing
 
 # nbgrader 0.9 with SQLAlchemy 2 warns on every autograde; the warning is harmless.
 warnings.filterwarnings("ignore", message=".*not in session.*")
@@ -25,8 +27,16 @@ def load_config(root):
     return PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
 
 
+def _venv_on_path():
+    """nbgrader runs `alembic` from PATH when it creates a gradebook: put our venv's bin first."""
+    bindir = str(Path(sys.executable).parent)
+    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+
+
 def course_api(root):
     """An NbGraderAPI for the course folder `root`."""
+    _venv_on_path()
     config = load_config(root)
     coursedir = CourseDirectory(config=config)
     coursedir.root = str(Path(root).resolve())
@@ -99,20 +109,26 @@ class Outcome:
     max_points: float = 0.0
     pending: float = 0.0
     cells: dict = field(default_factory=dict)
+    notes: list = field(default_factory=list)  # what the TA should know: kernel deaths, timeouts, integrity
 
 
-def autograde(api, aid, students):
+def grade_one(api, aid, student, sandbox=True):
+    """Autograde one student's assignment, its kernel in the sandbox unless `sandbox` is False.
+
+    Never raises: a submission nbgrader cannot read gets a reason, and what the TA should know
+    (kernel deaths, timeouts, tampering) goes to `notes` and reports/integrity/<aid>/<student>.md.
+    """
+    start = time.perf_counter()
+    try:
+        ok, error, notes = sandboxing.grade_submission(api, aid, student, sandbox=sandbox)
+    except Exception as exc:  # the grading machinery itself failed on this submission
+        ok, error, notes = False, f"{type(exc).__name__}: {exc}"[:160], []
+    return Outcome(student, aid, ok, time.perf_counter() - start, error, notes=notes)
+
+
+def autograde(api, aid, students, sandbox=True):
     """Autograde each student separately, so one failure never stops the others."""
-    outcomes = []
-    for student in students:
-        start = time.perf_counter()
-        try:
-            result = api.autograde(aid, student, force=True, create=True)
-        except Exception as exc:  # nbgrader itself failed on this submission
-            result = {"success": False, "error": f"{type(exc).__name__}: {exc}"}
-        error = "" if result["success"] else _reason(result)
-        outcomes.append(Outcome(student, aid, result["success"], time.perf_counter() - start, error))
-    return outcomes
+    return [grade_one(api, aid, student, sandbox=sandbox) for student in students]
 
 
 _EXCEPTION_LINE = re.compile(r"^\s*(?:[\w.]+\.)?(\w+(?:Error|Exception|Interrupt|Exit)\b.*)$")
@@ -184,24 +200,41 @@ def grade_table(outcomes):
     return "\n".join([fmt(rows[0]), fmt(["-" * w for w in widths]), *map(fmt, rows[1:])])
 
 
-def grade(root, ids=None, students=None):
-    """Autograde `students` (default: all under submitted/) on `ids`; return the outcomes."""
+def grade(root, ids=None, students=None, workers=None, db_url=None, sandbox=True):
+    """Autograde `students` (default: all under submitted/) on `ids`; return the outcomes.
+
+    Kernels run in the grading sandbox; without bubblewrap this raises SandboxUnavailable
+    before grading anything, unless `sandbox` is False (the TA's explicit choice).
+
+    `workers` processes grade in parallel (default: one per core; 1 grades here, one after
+    another); `db_url` overrides the gradebook that nbgrader_config.py names.
+    """
+    from . import parallel
+    if sandbox:
+        sandboxing.require()
     api = course_api(root)
+    if db_url:
+        api.coursedir.db_url = db_url
     ids = ids or assignments(root)
+    workers = workers or parallel.default_workers()
+    units = [(aid, s) for aid in ids
+             for s in (students or sorted(p.parent.name for p in (Path(root) / "submitted").glob(f"*/{aid}")))]
+    if workers > 1 and len(units) > 1:
+        return read_scores(api, parallel.grade_parallel(root, units, workers, db_url, sandbox=sandbox))
     outcomes = []
     for aid in ids:
-        who = students or sorted(p.parent.name for p in (Path(root) / "submitted").glob(f"*/{aid}"))
-        outcomes += autograde(api, aid, who)
+        who = [s for a, s in units if a == aid]
+        outcomes += autograde(api, aid, who, sandbox=sandbox)
     return read_scores(api, outcomes)
 
 
-def demo(root, submissions_dir, ids=None, fresh=True):
+def demo(root, submissions_dir, ids=None, fresh=True, sandbox=True, workers=None):
     """The whole TA pipeline on the demo class; returns the outcomes and prints a grade table."""
     root = Path(root)
     api = course_api(root)
     ids = ids or assignments(root)
     if fresh:
-        for name in ("submitted", "feedback", "gradebook.db"):
+        for name in ("submitted", "feedback", "reports", "gradebook.db"):
             path = root / name
             shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
         for path in (root / "autograded").glob("*"):
@@ -209,10 +242,12 @@ def demo(root, submissions_dir, ids=None, fresh=True):
                 shutil.rmtree(path)
     generate(api, ids)
     build_demo_class(root, submissions_dir, ids)
-    outcomes = grade(root, ids)
+    outcomes = grade(root, ids, sandbox=sandbox, workers=workers)
     feedback(api, outcomes)
-    csv = export_csv(root, root / "reports" / "grades.csv")
+    from . import reports
+    summary = reports.write_reports(root, outcomes)  # exports grades to reports/grades.csv too
     print(grade_table(outcomes))
     print(f"\npending = written answers that wait for manual grading (formgrader).")
-    print(f"grades exported to {csv.relative_to(root)}; feedback in feedback/<student>/<assignment>/")
+    print("feedback in feedback/<student>/<assignment>/\n")
+    print(summary)
     return outcomes

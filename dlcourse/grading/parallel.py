@@ -1,0 +1,275 @@
+"""Grade a class in parallel: a pool of worker processes, each grading whole submissions.
+
+A worker's task is one student: each of their assignments is graded by the same per-student
+function the sequential pipeline uses (``pipeline.grade_one``), so every option of that
+function (the sandbox included) applies inside each worker.
+
+Gradebook writes. nbgrader writes the gradebook from inside ``autograde`` (the student row,
+the submission, every grade and comment). What happens with several writers depends on the
+database:
+
+- SQLite (the embedded default) is not safe for concurrent writers: a write that races another
+  fails with "database is locked". So each worker grades into its own private copy of the
+  gradebook (taken before the pool starts; WAL mode so the parent can read it while the worker
+  writes), and the parent process, the only writer of the course's gradebook, copies each
+  finished submission's rows into it (``merge_submission``). Grades, comments, the timestamp and
+  the late penalty are copied verbatim, so the gradebook ends exactly as a sequential run leaves
+  it, and a submission is merged exactly once (no lost or doubled rows).
+- Any other database (PostgreSQL) takes concurrent writers: workers write directly to it, each
+  its own submissions. The only row two workers could create at once is a student graded on
+  two assignments, so a worker's task is one student: all of that student's assignments.
+
+Workers share the cores, so each kernel's torch/OpenMP gets cores / workers threads (unless
+OMP_NUM_THREADS is set): two kernels each spinning two OpenMP threads on two cores run slower
+together than one after another.
+
+Kernels never clash: each notebook runs in its own kernel process over the IPC transport (Unix
+sockets named after the kernel's unique connection file, in a runtime folder per grading run)
+rather than TCP ports picked by probing, which two processes can pick at the same moment. The
+sandbox's kernel manager does the same in a private folder per kernel; workers configure
+``IPCKernelManager`` for nbgrader's own Execute where nothing else chose a kernel manager.
+"""
+import multiprocessing
+import os
+import shutil
+import sqlite3
+import tempfile
+import time
+import uuid
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+from jupyter_client import AsyncKernelManager
+from jupyter_core.paths import jupyter_runtime_dir
+from nbgrader.api import Gradebook, MissingEntry
+from sqlalchemy import text
+from traitlets import CaselessStrEnum, default
+
+from . import pipeline
+
+
+def default_workers():
+    """A worker per core this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def is_sqlite(db_url):
+    """True when `db_url` names an SQLite database."""
+    return str(db_url).startswith("sqlite")
+
+
+def sqlite_path(db_url):
+    """The file of an ``sqlite:///...`` URL."""
+    return str(db_url).split(":///", 1)[1]
+
+
+def copy_sqlite(src_url, dst_path):
+    """A consistent copy of the SQLite gradebook `src_url` at `dst_path`, in WAL mode; its URL."""
+    src = sqlite3.connect(sqlite_path(src_url))
+    dst = sqlite3.connect(dst_path)
+    try:
+        src.backup(dst)
+        dst.execute("PRAGMA journal_mode=WAL")
+    finally:
+        src.close()
+        dst.close()
+    return "sqlite:///" + str(dst_path)
+
+
+def merge_submission(src, dst, aid, student):
+    """Copy what autograding wrote for (`aid`, `student`) from gradebook `src` into `dst`.
+
+    `src` and `dst` are open nbgrader Gradebooks holding the same assignment. The student row
+    comes along where nbgrader created one. Returns False when `src` has no such submission
+    (autograde failed before creating it).
+    """
+    try:
+        known = src.find_student(student)
+    except MissingEntry:  # rejected before nbgrader saw it: nothing to copy
+        src.db.rollback()
+        return False
+    try:
+        dst.find_student(student)
+    except MissingEntry:
+        dst.add_student(student, first_name=known.first_name, last_name=known.last_name, email=known.email,
+                        lms_user_id=known.lms_user_id)
+    try:
+        sub = src.find_submission(aid, student)
+    except MissingEntry:
+        dst.db.commit()
+        src.db.rollback()
+        return False
+    kwargs = {"timestamp": sub.timestamp} if sub.timestamp is not None else {}
+    dst.update_or_create_submission(aid, student, **kwargs)
+    for nb in sub.notebooks:
+        target = dst.find_submission_notebook(nb.name, aid, student)
+        target.late_submission_penalty = nb.late_submission_penalty
+        for g in nb.grades:
+            d = dst.find_grade(g.name, nb.name, aid, student)
+            d.auto_score, d.needs_manual_grade = g.auto_score, g.needs_manual_grade
+        for c in nb.comments:
+            dst.find_comment(c.name, nb.name, aid, student).auto_comment = c.auto_comment
+    dst.db.commit()
+    src.db.rollback()  # end the read transaction so the worker can keep writing
+    return True
+
+
+class IPCKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernel listens on Unix sockets named after a unique file.
+
+    jupyter_client's default picks TCP ports by binding and releasing them, and another
+    process starting a kernel at the same moment can pick the same ones. (With the IPC
+    transport and no connection file yet, it would name every kernel's sockets "kernel-ipc"
+    relative to the kernel's folder, hence the unique absolute connection file here.)
+    """
+    transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+
+    @default("connection_file")
+    def _unique_connection_file(self):
+        folder = jupyter_runtime_dir()
+        os.makedirs(folder, exist_ok=True)
+        return os.path.join(folder, f"kernel-{uuid.uuid4().hex[:16]}.json")
+
+
+def snapshot(db_url, course_id):
+    """Everything grading writes, as comparable values: (rows, table counts).
+
+    rows: sorted (student, assignment, notebook, cell, auto score, manual score, needs manual
+    grade, auto comment) for every grade and comment; counts: rows per table.
+    """
+    rows = []
+    with Gradebook(db_url, course_id) as gb:
+        for assignment in gb.assignments:
+            for sub in assignment.submissions:
+                for nb in sub.notebooks:
+                    for g in nb.grades:
+                        rows.append((sub.student.id, assignment.name, nb.name, g.name, g.auto_score,
+                                     g.manual_score, g.needs_manual_grade, None))
+                    for c in nb.comments:
+                        rows.append((sub.student.id, assignment.name, nb.name, c.name, None, None, None,
+                                     c.auto_comment))
+        counts = {t: gb.db.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar()
+                  for t in ("student", "submitted_assignment", "submitted_notebook", "grade", "comment")}
+    return sorted(rows, key=repr), counts
+
+
+# ---- the worker side -------------------------------------------------------------------
+
+_WORKER = {}
+
+
+def _init_worker(root, urls, taken, runtime, threads, options):
+    """Pool initializer: take the next free gradebook URL, build this worker's nbgrader API."""
+    with taken.get_lock():
+        db_url = urls[taken.value]
+        taken.value += 1
+    os.environ["JUPYTER_RUNTIME_DIR"] = runtime  # kernel connection files and sockets, removed after
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):  # the kernels share the cores: no oversubscription
+        os.environ.setdefault(var, str(threads))
+    os.environ["DLCOURSE_DB_URL"] = db_url  # nbgrader_config.py reads it (also in subprocesses)
+    api = pipeline.course_api(root)
+    api.coursedir.db_url = db_url
+    config = api.config
+    if "kernel_manager_class" not in config.get("Execute", {}) and "transport" not in config.get("KernelManager", {}):
+        config.Execute.kernel_manager_class = IPCKernelManager
+    _WORKER.update(api=api, db_url=db_url, options=options)
+
+
+def grade_unit(api, aid, student, **options):
+    """Grade one student's assignment with the pipeline's per-student function."""
+    grade_one = getattr(pipeline, "grade_one", None)
+    if grade_one is not None:
+        return grade_one(api, aid, student, **options)
+    return pipeline.autograde(api, aid, [student])[0]
+
+
+def _work(student, aids):
+    """Run in a worker: grade one student's assignments; their Outcomes and the gradebook used."""
+    outcomes = []
+    for aid in aids:
+        start = time.perf_counter()
+        try:
+            outcome = grade_unit(_WORKER["api"], aid, student, **_WORKER["options"])
+        except Exception as exc:  # the grading function itself broke: report, keep the pool alive
+            outcome = pipeline.Outcome(student, aid, False, time.perf_counter() - start,
+                                       f"{type(exc).__name__}: {exc}"[:160])
+        outcomes.append(outcome)
+    return outcomes, _WORKER["db_url"]
+
+
+# ---- the parent side -------------------------------------------------------------------
+
+def grade_parallel(root, units, workers=None, db_url=None, **options):
+    """Autograde the (assignment, student) `units` with `workers` processes.
+
+    `db_url` overrides the course's gradebook; `options` go to the per-student grading
+    function. Returns the Outcomes in the order of `units`, scores not yet read.
+    """
+    root = Path(root).resolve()
+    units = list(dict.fromkeys(units))
+    api = pipeline.course_api(root)
+    if db_url:
+        api.coursedir.db_url = db_url
+    main_url, course_id = api.coursedir.db_url, api.coursedir.course_id
+    students = list(dict.fromkeys(s for _, s in units))
+    workers = max(1, min(workers or default_workers(), len(students) or 1))
+    Gradebook(main_url, course_id).close()  # the tables exist before anyone copies or writes
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="dlcourse-grade-") as tmp:
+        pending = list(units)
+        for attempt in range(2):  # a second round only if a worker process died
+            if not pending:
+                break
+            dead = _run_pool(root, pending, workers, main_url, course_id, Path(tmp) / f"round{attempt}",
+                             options, results)
+            pending = dead
+        for aid, student in pending:
+            results[aid, student] = pipeline.Outcome(student, aid, False, 0.0, "the grading worker process died")
+    return [results[u] for u in units]
+
+
+def _run_pool(root, units, workers, main_url, course_id, tmp, options, results):
+    """Grade `units` in one pool, merging into `main_url`; return the units a dead worker lost."""
+    tmp.mkdir(parents=True)
+    # fork: workers start at once with nbgrader already imported (spawn would import it again, ~3 s
+    # each). Safe here: the parent has no threads yet, has not imported torch, and opens no
+    # database connection before the workers exist.
+    ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    sqlite = is_sqlite(main_url)
+    urls = [copy_sqlite(main_url, tmp / f"worker{i}.db") if sqlite else main_url for i in range(workers)]
+    taken = ctx.Value("i", 0)
+    sources, lost, dst = {}, [], None
+    try:
+        with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
+                                 initargs=(str(root), urls, taken, str(tmp / "rt"), max(1, default_workers() // workers),
+                                           options)) as pool:
+            tasks = {}
+            for aid, student in units:
+                tasks.setdefault(student, []).append(aid)
+            futures = {pool.submit(_work, student, aids): student for student, aids in tasks.items()}
+            dst = Gradebook(main_url, course_id) if sqlite else None  # the workers exist by now
+            for future in as_completed(futures):
+                student = futures[future]
+                try:
+                    outcomes, url = future.result()
+                except BrokenProcessPool:
+                    lost += [(aid, student) for aid in tasks[student]]
+                    continue
+                for outcome in outcomes:
+                    if sqlite:
+                        if url not in sources:
+                            sources[url] = Gradebook(url, course_id)
+                        if not merge_submission(sources[url], dst, outcome.assignment, student) and outcome.ok:
+                            outcome.ok, outcome.error = False, "no submission in the worker's gradebook"
+                    results[outcome.assignment, student] = outcome
+    finally:
+        for gb in sources.values():
+            gb.close()
+        if dst is not None:
+            dst.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+    return [u for u in units if u in lost]

@@ -1,0 +1,247 @@
+"""Reports a TA reads at a glance, written from the gradebook after grading.
+
+``write_reports(root)`` fills ``reports/``:
+
+- ``grades.csv``: nbgrader's own export (one row per student and assignment);
+- ``assignments.csv``: per assignment, submissions, mean autograded points and percent, how
+  many submissions wait for manual grading, how many failed to grade;
+- ``cells.csv``: per graded cell, its kind (auto: a test cell; manual: a written answer), mean
+  points, the share of students passing it (full points) and how many wait for manual grading;
+- ``scores_<assignment>.png``: histogram of autograded points per assignment;
+- ``hardest_cells.png``: the test cells the fewest students pass;
+- ``summary.txt``: the one-screen text summary (``make demo`` prints it);
+- ``integrity.csv``: every line of student code the sandboxed grading's static scan flagged,
+  gathered from its per-student reports (``reports/integrity/<assignment>/<student>.json``),
+  and counted per submission in the summary.
+"""
+import csv
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from nbgrader.api import Gradebook
+
+from . import pipeline
+
+
+@dataclass
+class CellStats:
+    """One graded cell of one assignment, over every submission."""
+    assignment: str
+    notebook: str
+    cell: str
+    kind: str  # "auto" (a test cell) or "manual" (a written answer)
+    max_points: float
+    scores: list = field(default_factory=list)  # points of each graded submission
+    pending: int = 0  # submissions where it waits for manual grading
+
+    @property
+    def mean(self):
+        return sum(self.scores) / len(self.scores) if self.scores else math.nan
+
+    @property
+    def passing(self):
+        """Share of graded submissions with full points."""
+        return sum(s >= self.max_points for s in self.scores) / len(self.scores) if self.scores else math.nan
+
+
+@dataclass
+class AssignmentStats:
+    """One assignment over every submission."""
+    assignment: str
+    max_auto: float
+    max_manual: float
+    auto_points: dict = field(default_factory=dict)  # student -> autograded points
+    pending: dict = field(default_factory=dict)  # student -> number of cells waiting for a TA
+    failed: list = field(default_factory=list)  # students whose grading failed
+
+    @property
+    def mean(self):
+        pts = list(self.auto_points.values())
+        return sum(pts) / len(pts) if pts else math.nan
+
+
+def collect_stats(db_url, course_id, outcomes=None):
+    """(assignments, cells) statistics from the gradebook; `outcomes` mark failed gradings."""
+    failed = {(o.assignment, o.student) for o in outcomes or [] if not o.ok}
+    assignments, cells = [], []
+    with Gradebook(db_url, course_id) as gb:
+        for a in sorted(gb.assignments, key=lambda a: a.name):
+            stats, by_cell = AssignmentStats(a.name, 0.0, 0.0), {}
+            for nb in a.notebooks:
+                answers = {sc.name for sc in nb.solution_cells}
+                for gc in nb.grade_cells:
+                    kind = "auto" if gc.cell_type == "code" and gc.name not in answers else "manual"
+                    by_cell[nb.name, gc.name] = CellStats(a.name, nb.name, gc.name, kind, float(gc.max_score))
+                    if kind == "auto":
+                        stats.max_auto += gc.max_score
+                    else:
+                        stats.max_manual += gc.max_score
+            for sub in a.submissions:
+                student = sub.student.id
+                if (a.name, student) in failed:
+                    stats.failed.append(student)
+                    continue
+                auto, waiting = 0.0, 0
+                for nb in sub.notebooks:
+                    for g in nb.grades:
+                        c = by_cell[nb.name, g.name]
+                        if g.needs_manual_grade:
+                            c.pending += 1
+                            waiting += 1
+                            continue
+                        c.scores.append(float(g.score))
+                        if c.kind == "auto":
+                            auto += float(g.score)
+                stats.auto_points[student], stats.pending[student] = auto, waiting
+            stats.failed += sorted(s for aid, s in failed if aid == a.name and s not in stats.failed
+                                   and s not in stats.auto_points)
+            assignments.append(stats)
+            cells += sorted(by_cell.values(), key=lambda c: (c.notebook, c.cell))
+    return assignments, cells
+
+
+def integrity_flags(reports):
+    """Flags of the sandboxed grading's integrity reports (reports/integrity/<aid>/<student>.json).
+
+    One row per flagged line of student code: assignment, student, notebook, cell, line, rule,
+    code. None when no integrity report exists (grading ran without the integrity scan).
+    """
+    files = sorted(Path(reports).glob("integrity/*/*.json"))
+    if not files:
+        return None
+    rows = []
+    for path in files:
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        for f in data.get("findings") or []:
+            rows.append({"assignment": data.get("assignment", path.parent.name),
+                         "student": data.get("student", path.stem),
+                         **{k: f.get(k, "") for k in ("notebook", "cell", "line", "rule", "code")}})
+    return rows
+
+
+def write_integrity(reports, flags):
+    """integrity.csv: every flag in one table (the per-student reports stay where they are)."""
+    with open(Path(reports) / "integrity.csv", "w", newline="") as f:
+        w = csv.DictWriter(f, ["assignment", "student", "notebook", "cell", "line", "rule", "code"])
+        w.writeheader()
+        w.writerows(flags)
+
+
+def _fmt(x, spec="g"):
+    return "-" if isinstance(x, float) and math.isnan(x) else format(x, spec)
+
+
+def write_tables(reports, assignments, cells):
+    """assignments.csv and cells.csv."""
+    with open(reports / "assignments.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["assignment", "submissions", "graded", "failed", "max_auto_points", "max_manual_points",
+                    "mean_auto_points", "mean_auto_percent", "waiting_for_manual_grading"])
+        for a in assignments:
+            graded = len(a.auto_points)
+            pct = 100 * a.mean / a.max_auto if a.max_auto and graded else math.nan
+            w.writerow([a.assignment, graded + len(a.failed), graded, len(a.failed), _fmt(a.max_auto),
+                        _fmt(a.max_manual), _fmt(round(a.mean, 2)), _fmt(round(pct, 1)),
+                        sum(1 for n in a.pending.values() if n)])
+    with open(reports / "cells.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["assignment", "notebook", "cell", "kind", "max_points", "mean_points", "share_passing",
+                    "graded", "waiting_for_manual_grading"])
+        for c in cells:
+            w.writerow([c.assignment, c.notebook, c.cell, c.kind, _fmt(c.max_points), _fmt(round(c.mean, 2)),
+                        _fmt(round(c.passing, 3)), len(c.scores), c.pending])
+
+
+def _save(fig, path):
+    FigureCanvasAgg(fig)
+    fig.savefig(path, dpi=100, bbox_inches="tight")
+    return path
+
+
+def plot_histogram(a, path):
+    """Histogram of autograded points of one assignment."""
+    fig = Figure(figsize=(6, 3.2))
+    ax = fig.add_subplot()
+    pts = list(a.auto_points.values())
+    top = max(a.max_auto, 1.0)
+    bins = int(math.ceil(top)) + 1 if top <= 30 else 20  # up to 30 points: a bar per point
+    ax.hist(pts, bins=bins, range=(-0.5, top + 0.5), color="#4c72b0", edgecolor="white")
+    if pts:
+        ax.axvline(a.mean, color="#c44e52", linestyle="--", label=f"mean {a.mean:.1f}")
+        ax.legend(loc="upper left")
+    ax.set(xlim=(-0.5, top + 0.5), xlabel=f"autograded points (of {a.max_auto:g})", ylabel="students",
+           title=f"{a.assignment}: {len(pts)} graded" + (f", {len(a.failed)} failed" if a.failed else ""))
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    return _save(fig, path)
+
+
+def plot_hardest(cells, path, top=12):
+    """Bar chart of the test cells the fewest students pass."""
+    auto = sorted((c for c in cells if c.kind == "auto" and c.scores), key=lambda c: (c.passing, c.mean))[:top]
+    fig = Figure(figsize=(7, 0.4 * max(len(auto), 3) + 1.2))
+    ax = fig.add_subplot()
+    labels = [f"{c.assignment} · {c.cell}" for c in auto][::-1]
+    shares = [100 * c.passing for c in auto][::-1]
+    bars = ax.barh(labels, shares, color="#dd8452")
+    for bar, share in zip(bars, shares):
+        ax.text(min(share + 1, 92), bar.get_y() + bar.get_height() / 2, f"{share:.0f}%", va="center", fontsize=8)
+    ax.set(xlim=(0, 100), xlabel="students with full points (%)", title="Hardest test cells")
+    return _save(fig, path)
+
+
+def summary_text(assignments, cells, flags=None, top=5):
+    """The one-screen summary."""
+    lines = ["Grading summary", "==============="]
+    for a in assignments:
+        graded = len(a.auto_points)
+        waiting = sum(1 for n in a.pending.values() if n)
+        pct = f" ({100 * a.mean / a.max_auto:.0f}%)" if graded and a.max_auto else ""
+        lines.append(f"{a.assignment}: {graded} graded" + (f", {len(a.failed)} FAILED ({', '.join(a.failed)})"
+                                                           if a.failed else "")
+                     + (f"; mean {a.mean:.1f}/{a.max_auto:g} autograded{pct}" if graded else "")
+                     + (f"; {waiting} wait for manual grading ({a.max_manual:g} points each)" if waiting else ""))
+    hard = sorted((c for c in cells if c.kind == "auto" and c.scores), key=lambda c: (c.passing, c.mean))[:top]
+    if hard:
+        lines.append("Hardest test cells (share of students with full points):")
+        lines += [f"  {100 * c.passing:3.0f}%  {c.assignment} · {c.cell} ({c.max_points:g} pts)" for c in hard]
+    if flags is not None:
+        per = {}
+        for r in flags:
+            per[r["student"], r["assignment"]] = per.get((r["student"], r["assignment"]), 0) + 1
+        shown = ", ".join(f"{s} ({a}: {n})" for (s, a), n in sorted(per.items())[:8])
+        more = f", and {len(per) - 8} more" if len(per) > 8 else ""
+        lines.append(f"Integrity: {len(flags)} flagged line(s) of student code" +
+                     (f" in {len(per)} submission(s): {shown}{more}; see reports/integrity/" if flags else ""))
+    return "\n".join(lines)
+
+
+def write_reports(root, outcomes=None, export=True):
+    """Write every report into root/reports from the course's gradebook; return the summary text."""
+    root = Path(root)
+    reports = root / "reports"
+    reports.mkdir(parents=True, exist_ok=True)
+    api = pipeline.course_api(root)
+    assignments, cells = collect_stats(api.coursedir.db_url, api.coursedir.course_id, outcomes)
+    if export:
+        pipeline.export_csv(root, reports / "grades.csv")
+    write_tables(reports, assignments, cells)
+    for old in reports.glob("scores_*.png"):
+        old.unlink()
+    for a in assignments:
+        plot_histogram(a, reports / f"scores_{a.assignment}.png")
+    plot_hardest(cells, reports / "hardest_cells.png")
+    flags = integrity_flags(reports)
+    if flags is not None:
+        write_integrity(reports, flags)
+    text = summary_text(assignments, cells, flags)
+    text += "\nReports in reports/: grades.csv, assignments.csv, cells.csv, scores_<assignment>.png, " \
+            "hardest_cells.png" + (", integrity.csv" if flags is not None else "")
+    (reports / "summary.txt").write_text(text + "\n")
+    return text

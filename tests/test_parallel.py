@@ -1,0 +1,106 @@
+"""Parallel grading gives the gradebook a sequential run gives: same grades, no lost or doubled rows."""
+import csv
+import shutil
+
+import pytest
+from nbgrader.api import Gradebook
+
+from dlcourse.grading import classroom, parallel, pipeline
+
+from conftest import REPO, SUBMISSIONS
+
+AID = "01_tensors"
+
+
+def small_course(target, aid=AID):
+    """A course folder with only `aid` (its release generated), independent of other assignments."""
+    shutil.copy(REPO / "nbgrader_config.py", target / "nbgrader_config.py")
+    shutil.copytree(REPO / "source" / aid, target / "source" / aid)
+    pipeline.generate(pipeline.course_api(target), [aid])
+    return target
+
+
+def build_class(root, aid=AID):
+    """A small class: every kind of submission once, plus a notebook that is not JSON."""
+    variants = classroom.load_variants(SUBMISSIONS, aid)
+    mistake = next(v for v in variants if v.startswith("mistake"))
+    alternative = next(v for v, spec in variants.items() if not spec["loses"])
+    kinds = {"s1": "reference", "s2": "untouched", "s3": "hostile", "s4": mistake, "s5": alternative}
+    for student, kind in kinds.items():
+        pipeline.submit_variant(root, aid, student, kind, variants)
+    names = [p.name for p in (root / "release" / aid).glob("*.ipynb")]
+    classroom.write_submission(root, "s6", aid, {n: '{"cells": [' for n in names})
+    return [*kinds, "s6"]
+
+
+def gradebook_rows(root):
+    """Every grade and comment row of the course's gradebook, and the rows per table."""
+    api = pipeline.course_api(root)
+    return parallel.snapshot(api.coursedir.db_url, api.coursedir.course_id)
+
+
+def exported(root):
+    """nbgrader export's rows, sorted."""
+    path = pipeline.export_csv(root, root / "reports" / "grades.csv")
+    with open(path) as f:
+        return sorted(tuple(sorted(r.items())) for r in csv.DictReader(f))
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """The same class graded one after another (1 worker) and in parallel (3 workers)."""
+    out = {}
+    for name, workers in (("sequential", 1), ("parallel", 3)):
+        root = small_course(tmp_path_factory.mktemp(name))
+        students = build_class(root)
+        out[name] = root, pipeline.grade(root, [AID], students, workers=workers)
+    return out
+
+
+def test_parallel_grades_equal_sequential_grades(runs):
+    (_, seq), (_, par) = runs["sequential"], runs["parallel"]
+    key = lambda o: (o.student, o.assignment)  # noqa: E731
+    assert [key(o) for o in par] == [key(o) for o in seq]
+    for s, p in zip(seq, par):
+        assert (p.ok, p.points, p.max_points, p.pending, p.cells) == (s.ok, s.points, s.max_points, s.pending,
+                                                                       s.cells), s.student
+    by = {o.student: o for o in par}
+    assert by["s1"].ok and by["s1"].points == by["s1"].max_points - by["s1"].pending > 0
+    assert by["s2"].points == 0 and by["s3"].points == 0
+    assert not by["s6"].ok and "JSON" in by["s6"].error
+
+
+def test_gradebooks_hold_the_same_rows(runs):
+    seq_rows = gradebook_rows(runs["sequential"][0])
+    par_rows = gradebook_rows(runs["parallel"][0])
+    assert par_rows == seq_rows
+    assert par_rows[1]["submitted_assignment"] >= 5  # s6 (not JSON) may be rejected before nbgrader sees it
+
+
+def test_exports_are_identical(runs):
+    assert exported(runs["parallel"][0]) == exported(runs["sequential"][0])
+
+
+def test_regrading_in_parallel_doubles_nothing_and_keeps_manual_grades(runs):
+    root, _ = runs["parallel"]
+    before = gradebook_rows(root)
+    api = pipeline.course_api(root)
+    with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
+        sub = gb.find_submission(AID, "s1")
+        written = next(g for nb in sub.notebooks for g in nb.grades if g.needs_manual_grade)
+        written.manual_score = written.max_score
+        gb.db.commit()
+        name = written.name
+    again = pipeline.grade(root, [AID], ["s1", "s4"], workers=2)
+    after = gradebook_rows(root)
+    assert after[1] == before[1], "no row added or lost"
+    with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
+        grade = next(g for nb in gb.find_submission(AID, "s1").notebooks for g in nb.grades if g.name == name)
+        assert grade.manual_score == grade.max_score, "a TA's manual grade survives regrading"
+    assert {o.student: o.points for o in again} == {o.student: o.points for o in runs["parallel"][1]
+                                                     if o.student in ("s1", "s4")}
+
+
+def test_default_is_a_worker_per_core():
+    assert parallel.default_workers() >= 1
+    assert parallel.is_sqlite("sqlite:////tmp/x.db") and not parallel.is_sqlite("postgresql://h/db")
