@@ -1,10 +1,14 @@
 """Shared fixtures: a throwaway copy of the course where nbgrader can write freely."""
+import contextlib
+import os
 import shutil
 from pathlib import Path
 
+import matplotlib
+import nbformat
 import pytest
 
-from dlcourse.grading import pipeline
+from dlcourse.grading import classroom, pipeline
 
 REPO = Path(__file__).resolve().parents[1]
 SUBMISSIONS = REPO / "tests" / "submissions"
@@ -24,3 +28,46 @@ def make_course(target):
 def course(tmp_path_factory):
     """A course folder with release/ freshly generated from the repository's source/."""
     return make_course(tmp_path_factory.mktemp("course"))
+
+
+def source_notebook(aid):
+    """The instructor notebook of assignment `aid`."""
+    return nbformat.read(next((REPO / "source" / aid).glob("*.ipynb")), as_version=4)
+
+
+def cell_source(nb, gid):
+    """The source of the cell with grade id `gid`, IPython magics dropped (it runs as plain Python)."""
+    src = next(c.source for c in nb.cells if classroom.grade_id(c) == gid)
+    return "\n".join(line for line in src.splitlines() if not line.lstrip().startswith("%"))
+
+
+@contextlib.contextmanager
+def _on_cpu():
+    old = os.environ.get("DLCOURSE_DEVICE")
+    os.environ["DLCOURSE_DEVICE"] = "cpu"
+    matplotlib.use("Agg")
+    try:
+        yield
+    finally:
+        os.environ.pop("DLCOURSE_DEVICE") if old is None else os.environ.update(DLCOURSE_DEVICE=old)
+
+
+def reference_namespace(aid, cells=None):
+    """Run the source notebook's code on the CPU with the instructor's answers; return its names.
+
+    `cells`: grade ids to run (with the imports cell), "answers" for every answer cell, or
+    None for every code cell that is not a test; they run in notebook order.
+    """
+    nb = source_notebook(aid)
+    answers = {gid: src for gid, src in classroom.solutions(nb).items() if classroom._code_cell(nb, gid)}
+    wanted = set(answers) if cells == "answers" else set(cells or ())
+    ns = {}
+    with _on_cpu():
+        for cell in nb.cells:
+            gid, meta = classroom.grade_id(cell), cell.get("metadata", {}).get("nbgrader", {})
+            is_test = meta.get("grade") and not meta.get("solution")
+            if cell.cell_type != "code" or is_test or (cells is not None and gid not in wanted | {"imports"}):
+                continue
+            src = answers.get(gid, cell.source)
+            exec("\n".join(line for line in src.splitlines() if not line.lstrip().startswith("%")), ns)
+    return ns

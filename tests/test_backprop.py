@@ -1,27 +1,17 @@
 """02_backprop: the reference answers reproduce numbers worked out by hand, without autograd."""
 import math
 
-import nbformat
 import pytest
 import torch
 
-from dlcourse.grading import classroom
 
-from conftest import REPO
-
-SOURCE = REPO / "source" / "02_backprop" / "02_backprop.ipynb"
+from conftest import reference_namespace
 
 
 @pytest.fixture(scope="module")
 def ref():
     """The instructor's answer cells of 02_backprop, run in one namespace after the imports cell."""
-    nb = nbformat.read(SOURCE, as_version=4)
-    ns = {}
-    exec(next(c.source for c in nb.cells if classroom.grade_id(c) == "imports"), ns)
-    for src in classroom.solutions(nb).values():
-        if "def " in src:
-            exec(src, ns)
-    return ns
+    return reference_namespace("02_backprop", "answers")
 
 
 def t(values):

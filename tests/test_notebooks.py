@@ -1,6 +1,5 @@
 """Instructor notebooks run, release/ is what nbgrader generates now, metadata is sound."""
 import json
-from pathlib import Path
 
 import nbformat
 import pytest

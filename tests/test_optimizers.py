@@ -3,27 +3,17 @@ quoted in the notebook's model answers come out of the reference code."""
 import functools
 import math
 
-import nbformat
 import pytest
 import torch
 
-from dlcourse.grading import classroom
 
-from conftest import REPO
-
-NB = REPO / "source" / "05_optimizers" / "05_optimizers.ipynb"
+from conftest import reference_namespace
 
 
 @pytest.fixture(scope="module")
 def ref():
     """The reference answers of 05_optimizers, run on the CPU in one namespace."""
-    nb = nbformat.read(NB, as_version=4)
-    ns = {}
-    exec("import functools, math\nimport torch\nDEVICE = torch.device('cpu')", ns)
-    for gid, src in classroom.solutions(nb).items():
-        if any(classroom.grade_id(c) == gid and c.cell_type == "code" for c in nb.cells):
-            exec(src, ns)
-    return ns
+    return reference_namespace("05_optimizers", "answers")
 
 
 def _quadratic(seed, d=5):

@@ -1,36 +1,16 @@
 """07_rnn: the numbers and claims its text states, reproduced by the reference solution."""
 from fractions import Fraction
 
-import matplotlib
-import nbformat
 import pytest
 
-from dlcourse.grading import classroom
 
-from conftest import REPO
-
-NB = REPO / "source" / "07_rnn" / "07_rnn.ipynb"
-
-
-def _run_reference(monkeypatch):
-    """Run the source notebook's answer and code cells (not its tests) on the CPU; its names."""
-    matplotlib.use("Agg")
-    monkeypatch.setenv("DLCOURSE_DEVICE", "cpu")
-    nb = nbformat.read(NB, as_version=4)
-    answers = classroom.solutions(nb)
-    ns = {}
-    for cell in nb.cells:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if cell.cell_type != "code" or (meta.get("grade") and not meta.get("solution")):
-            continue
-        exec(answers.get(meta.get("grade_id"), cell.source), ns)
-    return ns
+from conftest import reference_namespace
 
 
 @pytest.fixture(scope="module")
 def reference():
-    with pytest.MonkeyPatch.context() as mp:
-        yield _run_reference(mp)
+    """Every answer and code cell of 07_rnn (not its tests), run on the CPU."""
+    return reference_namespace("07_rnn")
 
 
 def test_w99_factor_is_the_exact_rounding_12528(reference):

@@ -1,11 +1,9 @@
 """The grading sandbox and the integrity tools, piece by piece (the whole class: test_adversarial.py)."""
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
-from pathlib import Path
 
 import nbformat
 import pytest

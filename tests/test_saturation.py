@@ -1,41 +1,26 @@
 """03_saturation: the reference solution reproduces the published numbers, checked independently."""
 import ast
 import math
-from pathlib import Path
 
-import nbformat
 import pytest
 import torch
 
-from dlcourse.grading import classroom
 
-REPO = Path(__file__).resolve().parents[1]
-SOURCE = REPO / "source" / "03_saturation" / "03_saturation.ipynb"
-
-
-def _cell(nb, gid):
-    """The source of the cell `gid`, without IPython magics (this runs as plain Python)."""
-    src = next(c.source for c in nb.cells if classroom.grade_id(c) == gid)
-    return "\n".join(line for line in src.splitlines() if not line.lstrip().startswith("%"))
+from conftest import cell_source, reference_namespace, source_notebook
 
 
 @pytest.fixture(scope="module")
 def reference():
     """The namespace of the imports cell, the ACTIVATIONS list and every reference answer function."""
-    nb = nbformat.read(SOURCE, as_version=4)
-    ns = {}
-    exec(_cell(nb, "imports"), ns)
-    exec(_cell(nb, "activations"), ns)
-    answers = classroom.solutions(nb)
-    for gid in ("tanh_prime", "saturation_threshold", "chain_grads", "mean_first_layer_grad"):
-        exec(answers[gid], ns)
-    ns["_nb"] = nb
+    ns = reference_namespace("03_saturation", ("activations", "tanh_prime", "saturation_threshold",
+                                                "chain_grads", "mean_first_layer_grad"))
+    ns["_nb"] = source_notebook("03_saturation")
     return ns
 
 
 def _hidden_function(nb, test_gid, name):
     """A function defined in the hidden part of a test cell, compiled on its own."""
-    tree = ast.parse(_cell(nb, test_gid))
+    tree = ast.parse(cell_source(nb, test_gid))
     node = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == name)
     return compile(ast.Module(body=[node], type_ignores=[]), f"<{test_gid}>", "exec")
 

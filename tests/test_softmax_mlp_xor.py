@@ -1,9 +1,6 @@
 """04_softmax_mlp_xor: the reference answers give the numbers the notebook states, checked independently."""
-import math
-from pathlib import Path
 
 import matplotlib
-import nbformat
 import pytest
 import torch
 import torch.nn.functional as F
@@ -13,26 +10,16 @@ from dlcourse.grading import classroom
 
 matplotlib.use("Agg")
 
-REPO = Path(__file__).resolve().parents[1]
-SOURCE = REPO / "source" / "04_softmax_mlp_xor" / "04_softmax_mlp_xor.ipynb"
-
-
-def _cell(nb, gid):
-    return next(c.source for c in nb.cells if classroom.grade_id(c) == gid)
+from conftest import reference_namespace, source_notebook
 
 
 @pytest.fixture(scope="module")
 def reference():
     """The namespace of the imports and XOR data cells and the reference answers (not the demos)."""
-    nb = nbformat.read(SOURCE, as_version=4)
-    ns = {}
-    exec(_cell(nb, "imports"), ns)
-    exec(_cell(nb, "xor_data"), ns)
-    answers = classroom.solutions(nb)
-    for gid in ("softmax", "p_mnist", "min_ce_mnist", "cross_entropy", "ce_grad", "count_params",
-                "xor_weights", "train_linear", "linear_xor_best", "train_xor_net"):
-        exec(answers[gid], ns)
-    ns["_answers"] = answers
+    ns = reference_namespace("04_softmax_mlp_xor", (
+        "xor_data", "softmax", "p_mnist", "min_ce_mnist", "cross_entropy", "ce_grad", "count_params",
+        "xor_weights", "train_linear", "linear_xor_best", "train_xor_net"))
+    ns["_answers"] = classroom.solutions(source_notebook("04_softmax_mlp_xor"))
     return ns
 
 

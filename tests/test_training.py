@@ -2,29 +2,18 @@
 model answers quote."""
 import math
 
-import nbformat
 import pytest
 import torch
 from torch import nn
 
-from dlcourse.grading import classroom
 
-from conftest import REPO
-
-NB = REPO / "source" / "06_training" / "06_training.ipynb"
+from conftest import reference_namespace
 
 
 @pytest.fixture(scope="module")
 def ref():
     """The reference answers of 06_training, run on the CPU in one namespace."""
-    nb = nbformat.read(NB, as_version=4)
-    ns = {}
-    exec("import math\nimport torch\nfrom torch import nn\nfrom dlcourse.device import generator\n"
-         "DEVICE = torch.device('cpu')", ns)
-    for gid, src in classroom.solutions(nb).items():
-        if any(classroom.grade_id(c) == gid and c.cell_type == "code" for c in nb.cells):
-            exec(src, ns)
-    return ns
+    return reference_namespace("06_training", "answers")
 
 
 def test_gains_match_calculate_gain(ref):
