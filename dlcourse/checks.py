@@ -119,7 +119,9 @@ def as_choices(name, answer):
 def check_type(name, answer, expected_type):
     """Fail unless `answer` is an instance of `expected_type`."""
     if not isinstance(answer, expected_type):
-        want = getattr(expected_type, "__name__", str(expected_type))
+        types = expected_type if isinstance(expected_type, tuple) else (expected_type,)
+        names = [getattr(t, "__name__", str(t)) for t in types]
+        want = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
         fail(name, f"expected a {want}, found {_kind(answer)}")
 
 

@@ -92,3 +92,8 @@ def test_near_misses_are_printed_with_enough_digits_to_differ():
                   atol=1e-12, rtol=0)
     assert "is -1.28040001, expected -1.2804" in msg
     assert "expected 0.1, found 0.1000001" in message(checks.check_float, "x", 0.1000001, 0.1, atol=0, rtol=1e-9)
+
+
+def test_type_checks_name_every_accepted_type():
+    assert "expected a set, list or str, found int" in message(checks.check_type, "opts", 3, (set, list, str))
+    assert "expected a tuple, found list" in message(checks.check_type, "shape", [2, 3], tuple)

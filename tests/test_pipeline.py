@@ -47,7 +47,8 @@ def test_untouched_release_scores_zero_and_nothing_pending(demo_run):
 
 def test_broken_notebook_is_reported_and_does_not_stop_the_others(demo_run):
     root, out = demo_run
-    assert "failed" in _row(out, "eli") and "JSON" in _row(out, "eli")
+    assert "FAILED" in _row(out, "eli")
+    assert any(line.startswith("FAILED eli · 01_tensors:") and "JSON" in line for line in out.splitlines())
     for student in ("ada", "ben", "cleo", "dev"):
         assert (root / "autograded" / student / "01_tensors" / "01_tensors.ipynb").exists()
 

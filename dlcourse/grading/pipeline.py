@@ -181,9 +181,9 @@ def export_csv(root, target):
 
 
 def cell_text(o):
-    """One table cell: points / maximum, pending manual points, or why grading failed."""
+    """One table cell: points / maximum and pending manual points, or FAILED (reason below)."""
     if not o.ok:
-        return f"failed: {o.error[:60]}"
+        return "FAILED"
     text = f"{o.points:g}/{o.max_points:g}"
     return text + (f" ({o.pending:g} pending)" if o.pending else "")
 
@@ -197,7 +197,9 @@ def grade_table(outcomes):
                                   for s in students]
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     fmt = lambda r: "  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip()  # noqa: E731
-    return "\n".join([fmt(rows[0]), fmt(["-" * w for w in widths]), *map(fmt, rows[1:])])
+    failed = [f"FAILED {o.student} · {o.assignment}: {o.error}" for o in outcomes if not o.ok]
+    return "\n".join([fmt(rows[0]), fmt(["-" * w for w in widths]), *map(fmt, rows[1:]),
+                      *([""] + failed if failed else [])])
 
 
 def grade(root, ids=None, students=None, workers=None, db_url=None, sandbox=True):
