@@ -1,5 +1,12 @@
 """Drawing helpers that notebooks and demos share. Each draws into a given axis and returns it."""
+import matplotlib.pyplot as plt
 from matplotlib.collections import LineCollection
+
+
+def new_axis(figsize=(5, 3.5)):
+    """A fresh figure with one axis."""
+    fig, ax = plt.subplots(figsize=figsize)
+    return ax
 
 
 def network_layout(sizes):
