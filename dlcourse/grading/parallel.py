@@ -26,8 +26,8 @@ together than one after another.
 Kernels never clash: each notebook runs in its own kernel process over the IPC transport (Unix
 sockets named after the kernel's unique connection file, in a runtime folder per grading run)
 rather than TCP ports picked by probing, which two processes can pick at the same moment. The
-sandbox's kernel manager does the same in a private folder per kernel; workers configure
-``IPCKernelManager`` for nbgrader's own Execute where nothing else chose a kernel manager.
+sandbox's kernel manager does the same in a private folder per kernel; unsandboxed grading uses
+``sandbox.IPCKernelManager``.
 """
 import multiprocessing
 import os
@@ -35,16 +35,12 @@ import shutil
 import sqlite3
 import tempfile
 import time
-import uuid
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from jupyter_client import AsyncKernelManager
-from jupyter_core.paths import jupyter_runtime_dir
 from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy import text
-from traitlets import CaselessStrEnum, default
 
 from . import pipeline
 
@@ -118,23 +114,6 @@ def merge_submission(src, dst, aid, student):
     return True
 
 
-class IPCKernelManager(AsyncKernelManager):
-    """A kernel manager whose kernel listens on Unix sockets named after a unique file.
-
-    jupyter_client's default picks TCP ports by binding and releasing them, and another
-    process starting a kernel at the same moment can pick the same ones. (With the IPC
-    transport and no connection file yet, it would name every kernel's sockets "kernel-ipc"
-    relative to the kernel's folder, hence the unique absolute connection file here.)
-    """
-    transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
-
-    @default("connection_file")
-    def _unique_connection_file(self):
-        folder = jupyter_runtime_dir()
-        os.makedirs(folder, exist_ok=True)
-        return os.path.join(folder, f"kernel-{uuid.uuid4().hex[:16]}.json")
-
-
 def snapshot(db_url, course_id):
     """Everything grading writes, as comparable values: (rows, table counts).
 
@@ -173,18 +152,7 @@ def _init_worker(root, urls, taken, runtime, threads, options):
     os.environ["DLCOURSE_DB_URL"] = db_url  # nbgrader_config.py reads it (also in subprocesses)
     api = pipeline.course_api(root)
     api.coursedir.db_url = db_url
-    config = api.config
-    if "kernel_manager_class" not in config.get("Execute", {}) and "transport" not in config.get("KernelManager", {}):
-        config.Execute.kernel_manager_class = IPCKernelManager
     _WORKER.update(api=api, db_url=db_url, options=options)
-
-
-def grade_unit(api, aid, student, **options):
-    """Grade one student's assignment with the pipeline's per-student function."""
-    grade_one = getattr(pipeline, "grade_one", None)
-    if grade_one is not None:
-        return grade_one(api, aid, student, **options)
-    return pipeline.autograde(api, aid, [student])[0]
 
 
 def _work(student, aids):
@@ -193,7 +161,7 @@ def _work(student, aids):
     for aid in aids:
         start = time.perf_counter()
         try:
-            outcome = grade_unit(_WORKER["api"], aid, student, **_WORKER["options"])
+            outcome = pipeline.grade_one(_WORKER["api"], aid, student, **_WORKER["options"])
         except Exception as exc:  # the grading function itself broke: report, keep the pool alive
             outcome = pipeline.Outcome(student, aid, False, time.perf_counter() - start,
                                        f"{type(exc).__name__}: {exc}"[:160])

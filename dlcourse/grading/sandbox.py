@@ -33,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
@@ -40,7 +41,8 @@ from jupyter_client.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbgrader.preprocessors import Execute
 from nbformat import NotebookNode
-from traitlets import Bool, Integer, List, Unicode, default
+from jupyter_core.paths import jupyter_runtime_dir
+from traitlets import Bool, CaselessStrEnum, Integer, List, Unicode, default
 
 from . import integrity
 
@@ -296,6 +298,23 @@ def _error(ename, evalue):
                         traceback=[f"\x1b[0;31m{ename}\x1b[0m: {evalue}"])
 
 
+class IPCKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernel listens on Unix sockets named after a unique file.
+
+    jupyter_client's default picks TCP ports by binding and releasing them, and another
+    process starting a kernel at the same moment can pick the same ones. (With the IPC
+    transport and no connection file yet, it would name every kernel's sockets "kernel-ipc"
+    relative to the kernel's folder, hence the unique absolute connection file here.)
+    """
+    transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+
+    @default("connection_file")
+    def _unique_connection_file(self):
+        folder = jupyter_runtime_dir()
+        os.makedirs(folder, exist_ok=True)
+        return os.path.join(folder, f"kernel-{uuid.uuid4().hex[:16]}.json")
+
+
 class GuardedExecute(Execute):
     """nbgrader's Execute, with the sandboxed kernel, the integrity guard and damage control."""
 
@@ -306,7 +325,7 @@ class GuardedExecute(Execute):
     guard_timeout = Integer(60, help="seconds to wait for the guard's answer").tag(config=True)
 
     def create_kernel_manager(self):
-        self.kernel_manager_class = SandboxKernelManager if self.sandbox else AsyncKernelManager
+        self.kernel_manager_class = SandboxKernelManager if self.sandbox else IPCKernelManager
         return super().create_kernel_manager()
 
     def preprocess(self, nb, resources=None, km=None):
