@@ -59,7 +59,7 @@ def reference_namespace(aid, cells=None):
     None for every code cell that is not a test; they run in notebook order.
     """
     nb = source_notebook(aid)
-    answers = {gid: src for gid, src in classroom.solutions(nb).items() if classroom._code_cell(nb, gid)}
+    answers = {gid: src for gid, src in classroom.solutions(nb).items() if classroom.is_code_cell(nb, gid)}
     wanted = set(answers) if cells == "answers" else set(cells or ())
     ns = {}
     with _on_cpu():

@@ -73,13 +73,14 @@ def hostile_answers(source_nb):
     """Answers that bind every defined name to an object claiming to equal anything."""
     answers = {}
     for gid, src in solutions(source_nb).items():
-        if _code_cell(source_nb, gid):
+        if is_code_cell(source_nb, gid):
             lines = [f"{name} = _ClaimsEqual()" for name in defined_names(src)]
             answers[gid] = HOSTILE_PRELUDE + "\n".join(lines)
     return answers
 
 
-def _code_cell(nb, gid):
+def is_code_cell(nb, gid):
+    """True when the cell `gid` of `nb` is a code cell."""
     return any(grade_id(c) == gid and c.cell_type == "code" for c in nb.cells)
 
 
