@@ -6,9 +6,13 @@ Builds a class of N students from the reference, untouched release, hostile and 
 of 01_tensors in a temporary course, then in one run measures
 - plain: stock `nbgrader autograde 01_tensors` (nbgrader's own preprocessors, no sandbox),
   one notebook after another, as a TA would run it without this course's tools;
-- command: `python -m dlcourse grade 01_tensors` (sandboxed, a worker per core by default);
-- optionally command with --workers 1 (what parallelism alone buys);
-- the floor: starting a kernel that only runs `import torch`, per notebook.
+- command: `python -m dlcourse grade 01_tensors` (sandboxed, a worker per core by default), with
+  every kernel started cold (`c.GuardedExecute.warm_kernels = False`: what parallelism alone buys)
+  and as it grades by default, forking kernels from a warm server that has imported torch;
+- optionally both with --workers 1;
+- the floor: starting a kernel that only runs `import torch`, per notebook, cold (jupyter_client's
+  own kernel manager) and warm (a sandboxed kernel forked from the warm server, see
+  dlcourse/grading/warm.py);
 Prints seconds per student and the speedups, and checks that every run gave the same points.
 On a shared machine, use --rounds 2 or more: the ways alternate, so a change of load hits both.
 """
@@ -82,22 +86,31 @@ def exported_points(course):
         return {r["student_id"]: float(r["raw_score"]) for r in csv.DictReader(f)}
 
 
-def floor(repeats=5):
-    """Seconds to start a kernel, run `import torch` in it and shut it down (median)."""
-    from jupyter_client import KernelManager
-    times = []
-    for _ in range(repeats):
+def floor(manager=None, repeats=5):
+    """Seconds to start a kernel, run `import torch` in it and shut it down (median).
+
+    By default jupyter_client's own (async) kernel manager, as nbgrader uses it; or `manager`
+    (the warm one), after one start that starts its server.
+    """
+    import asyncio
+
+    from jupyter_client.manager import AsyncKernelManager
+
+    async def once(cwd):
+        km = (manager or AsyncKernelManager)()
         start = time.perf_counter()
-        km = KernelManager()
-        km.start_kernel()
+        await km.start_kernel(cwd=cwd)
         kc = km.client()
         kc.start_channels()
-        kc.wait_for_ready(timeout=120)
-        kc.execute_interactive("import torch", timeout=120)
+        await kc.wait_for_ready(timeout=120)
+        await kc.execute_interactive("import torch", timeout=120)
         kc.stop_channels()
-        km.shutdown_kernel(now=False)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        await km.shutdown_kernel(now=False)
+        return time.perf_counter() - start
+    cwd = tempfile.mkdtemp(prefix="floor-")
+    times = [asyncio.run(once(cwd)) for _ in range(repeats + (manager is not None))]
+    shutil.rmtree(cwd, ignore_errors=True)
+    return statistics.median(times[1:] if manager else times)
 
 
 def main(argv=None):
@@ -114,14 +127,17 @@ def main(argv=None):
     n, workers = args.students, args.workers or parallel.default_workers()
     boxed = sandbox.probe()[0]
     flags = [] if boxed else ["--unsandboxed"]
+    def command(count):
+        return lambda root: [sys.executable, "-m", "dlcourse", "--root", str(root), "grade", AID,
+                             "--workers", str(count), *flags]
     ways = {"plain nbgrader autograde (sequential)": lambda root: [sys.executable, "-m", "nbgrader", "autograde",
                                                                    AID, "--force"]}
+    box = "" if boxed else " (unsandboxed: no bwrap)"
     if args.with_sequential_command:
-        ways["grading command, 1 worker"] = lambda root: [sys.executable, "-m", "dlcourse", "--root", str(root),
-                                                          "grade", AID, "--workers", "1", *flags]
-    label = f"grading command, {workers} workers" + ("" if boxed else " (unsandboxed: no bwrap)")
-    ways[label] = lambda root: [sys.executable, "-m", "dlcourse", "--root", str(root), "grade", AID,
-                                "--workers", str(workers), *flags]
+        ways[f"grading command, 1 worker, cold kernels{box}"] = command(1)
+        ways[f"grading command, 1 worker{' (warm kernels)' if boxed else box}"] = command(1)
+    ways[f"grading command, {workers} workers, cold kernels{box}"] = command(workers)
+    ways[f"grading command, {workers} workers{' (warm kernels)' if boxed else box}"] = command(workers)
     tmp = Path(tempfile.mkdtemp(prefix="bench-grading-"))
     try:
         print(f"building a class of {n} students in {tmp} ...", flush=True)
@@ -134,13 +150,17 @@ def main(argv=None):
                 root = tmp / f"run{r}-{len(points)}"
                 shutil.copytree(plain if name.startswith("plain") else course, root,
                                 ignore=shutil.ignore_patterns("autograded", "reports"))
+                if "cold kernels" in name:  # every kernel started afresh: what parallelism alone buys
+                    with open(root / "nbgrader_config.py", "a") as f:
+                        f.write("\nc.GuardedExecute.warm_kernels = False\n")
                 print(f"round {r + 1}: {name} ...", flush=True)
                 totals[name] += run(ways[name](root), root)
                 loads.append(os.getloadavg()[0])
                 points[name] = exported_points(root)
                 shutil.rmtree(root, ignore_errors=True)
-        print("floor: a kernel that only imports torch ...", flush=True)
+        print("floor: a kernel that only imports torch, cold and warm ...", flush=True)
         kernel = floor()
+        forked = floor(sandbox.WarmKernelManager) if boxed else None
         graded = n * args.rounds
         base = totals[next(iter(ways))] / graded
         print(f"\n{n} students x {args.rounds} round(s), {os.cpu_count()} CPUs, sandbox {'on' if boxed else 'OFF'}, "
@@ -151,6 +171,8 @@ def main(argv=None):
         print(f"{'floor: kernel start + import torch, per notebook':56s} {kernel:9.2f}")
         print(f"{'floor / workers (the best a cold kernel per notebook allows)':56s} {kernel / workers:9.2f} "
               f"{base / (kernel / workers):7.2f}x")
+        if forked is not None:
+            print(f"{'floor, warm: forked sandboxed kernel + import torch':56s} {forked:9.2f}")
         same = len({tuple(sorted(p.items())) for p in points.values()}) == 1
         print(f"same points per student in every run: {same}")
     finally:

@@ -1,13 +1,18 @@
 """What the grading sandbox costs: autograde seconds per notebook with and without it, one run.
 
 Grades the reference solution of an assignment (default 01_tensors) in a throwaway copy of the
-course, one notebook at a time, in three ways, interleaved round by round so that machine load
-hits all three alike:
+course, one notebook at a time, in four ways, interleaved round by round so that machine load
+hits all alike:
 
 - ``nbgrader only``: nbgrader's own autograde (no guard, no sandbox): the old pipeline;
 - ``guard, no sandbox``: the grading command with ``--unsandboxed`` (integrity guard, limits on
   output and time, but the kernel runs with the TA's permissions);
-- ``guard + sandbox``: the grading command as it runs by default.
+- ``guard + sandbox, cold``: the grading command with every kernel started afresh in bubblewrap
+  (``c.GuardedExecute.warm_kernels = False``);
+- ``guard + sandbox, warm``: the grading command as it runs by default, each kernel forked from
+  the warm server that has imported torch (dlcourse/grading/warm.py).
+
+Then the time a kernel takes to start (until it answers kernel_info), plain, sandboxed and warm.
 
 Usage: python bench/bench_sandbox.py [assignment] [--rounds N]
 """
@@ -67,39 +72,44 @@ def main(argv=None):
         shutil.copy(REPO / "nbgrader_config.py", root)
         shutil.copytree(REPO / "source" / aid, root / "source" / aid)
         pipeline.generate(pipeline.course_api(root), [aid])
-        modes = {"nbgrader only": None, "guard, no sandbox": False, "guard + sandbox": True}
+        modes = {"nbgrader only": None, "guard, no sandbox": (False, True), "guard + sandbox, cold": (True, False),
+                 "guard + sandbox, warm": (True, True)}
         seconds = {m: [] for m in modes}
         points = {}
         for r in range(args.rounds):
-            for mode, sandboxed in modes.items():
-                student = f"s{r}-{mode.split()[0].strip(',')}-{mode.split()[-1]}"
+            for i, (mode, how) in enumerate(modes.items()):
+                student = f"s{r}-{i}"
                 pipeline.submit_variant(root, aid, student, "reference")
                 api = pipeline.course_api(root)  # a fresh config each time: modes never mix
-                if sandboxed is None:
+                if how is None:
                     seconds[mode].append(plain_autograde(api, aid, student))
                     outcome = pipeline.Outcome(student, aid, True, 0.0)
                 else:
-                    outcome = pipeline.grade_one(api, aid, student, sandbox=sandboxed)
+                    api.config.GuardedExecute.warm_kernels = how[1]
+                    outcome = pipeline.grade_one(api, aid, student, sandbox=how[0])
                     assert outcome.ok, outcome.error
                     seconds[mode].append(outcome.seconds)
                 points[mode] = pipeline.read_scores(api, [outcome])[0].points
-                print(f"round {r + 1}: {mode:<18} {seconds[mode][-1]:6.2f} s", file=sys.stderr)
+                print(f"round {r + 1}: {mode:<22} {seconds[mode][-1]:6.2f} s", file=sys.stderr)
     base = statistics.median(seconds["nbgrader only"])
     print(f"autograde seconds per notebook ({aid}, reference solution, {args.rounds} rounds, median):")
     for mode, values in seconds.items():
         med = statistics.median(values)
-        print(f"  {mode:<18} {med:6.2f} s   (min {min(values):.2f}, max {max(values):.2f}; "
+        print(f"  {mode:<22} {med:6.2f} s   (min {min(values):.2f}, max {max(values):.2f}; "
               f"{med - base:+.2f} s vs nbgrader only; points {points[mode]:g})")
-    cost = statistics.median(seconds["guard + sandbox"]) - statistics.median(seconds["guard, no sandbox"])
-    print(f"sandbox cost: {cost:+.2f} s per notebook")
+    cost = statistics.median(seconds["guard + sandbox, cold"]) - statistics.median(seconds["guard, no sandbox"])
+    print(f"sandbox cost (cold kernels): {cost:+.2f} s per notebook")
     from jupyter_client.manager import AsyncKernelManager
-    starts = {"plain kernel": [], "sandboxed kernel": []}
+    managers = {"plain kernel": AsyncKernelManager, "sandboxed kernel": sandbox.SandboxKernelManager,
+                "warm kernel": sandbox.WarmKernelManager}
+    starts = {mode: [] for mode in managers}
     with tempfile.TemporaryDirectory(prefix="bench-kernel-") as cwd:
+        kernel_start(sandbox.WarmKernelManager, cwd)  # starts the warm server
         for _ in range(args.starts):
-            starts["plain kernel"].append(kernel_start(AsyncKernelManager, cwd))
-            starts["sandboxed kernel"].append(kernel_start(sandbox.SandboxKernelManager, cwd))
+            for mode, manager in managers.items():
+                starts[mode].append(kernel_start(manager, cwd))
     for mode, values in starts.items():
-        print(f"  {mode:<18} starts in {statistics.median(values):.2f} s (median of {len(values)})")
+        print(f"  {mode:<22} starts in {statistics.median(values):.2f} s (median of {len(values)})")
 
 
 if __name__ == "__main__":

@@ -48,13 +48,24 @@ def exported(root):
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    """The same class graded one after another (1 worker) and in parallel (3 workers)."""
+    """The same class graded one after another (1 worker), in parallel (3 workers), and with every
+    kernel started cold instead of forked from the warm server (1 worker)."""
     out = {}
-    for name, workers in (("sequential", 1), ("parallel", 3)):
+    for name, workers in (("sequential", 1), ("parallel", 3), ("cold", 1)):
         root = small_course(tmp_path_factory.mktemp(name))
+        if name == "cold":
+            with open(root / "nbgrader_config.py", "a") as f:
+                f.write("\nc.GuardedExecute.warm_kernels = False\n")
         students = build_class(root)
         out[name] = root, pipeline.grade(root, [AID], students, workers=workers)
     return out
+
+
+def test_warm_kernels_grade_like_cold_ones(runs):
+    (_, warm), (_, cold) = runs["sequential"], runs["cold"]
+    assert [(o.student, o.ok, o.points, o.pending, o.cells) for o in warm] == \
+        [(o.student, o.ok, o.points, o.pending, o.cells) for o in cold]
+    assert gradebook_rows(runs["sequential"][0]) == gradebook_rows(runs["cold"][0])
 
 
 def test_parallel_grades_equal_sequential_grades(runs):

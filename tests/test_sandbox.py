@@ -64,9 +64,12 @@ print(json.dumps(facts))
 '''
 
 
-@pytest.fixture(scope="module")
-def inside(tmp_path_factory):
-    """What code running in a sandboxed kernel can see and do, in a made-up course folder."""
+MANAGERS = {"cold": sandbox.SandboxKernelManager, "warm": sandbox.WarmKernelManager}
+
+
+@pytest.fixture(scope="module", params=sorted(MANAGERS))
+def inside(tmp_path_factory, request):
+    """What code running in a sandboxed kernel (started cold, or forked warm) can see and do."""
     needs_sandbox()
     root = tmp_path_factory.mktemp("sbx") / "course"
     work = root / "autograded" / "me" / AID
@@ -87,19 +90,26 @@ def inside(tmp_path_factory):
     nb = new_notebook(cells=[new_code_cell(code)], metadata={"kernelspec": kernelspec})
     os.environ["DLCOURSE_DB_URL"] = "postgresql://ta:secret@localhost/grades"
     try:
-        NotebookClient(nb, timeout=60, kernel_manager_class=sandbox.SandboxKernelManager, config=config,
+        NotebookClient(nb, timeout=60, kernel_manager_class=MANAGERS[request.param], config=config,
                        resources={"metadata": {"path": str(work)}}).execute()
     finally:
         del os.environ["DLCOURSE_DB_URL"]
         listener.close()
-    text = "".join(o.get("text", "") for o in nb.cells[0].outputs if o.output_type == "stream")
-    return json.loads(text.strip().splitlines()[-1]), work
+    return {**last_json(nb.cells[0]), "kind": request.param}, work
+
+
+def last_json(cell):
+    """The JSON a probe cell printed last."""
+    text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+    return json.loads(text.strip().splitlines()[-1])
 
 
 def test_kernel_sees_its_own_files_and_writes_only_scratch_that_vanishes(inside):
     facts, work = inside
     assert facts["files"] == ["data.txt"] and facts["reads_own_file"] == "hello"
-    assert facts["writes_scratch"] and not facts["changes_submission"]
+    assert facts["writes_scratch"]
+    # warm, as an ordinary user, the kernel owns its working copy (and could make it writable again)
+    assert not facts["changes_submission"] or (os.geteuid() != 0 and facts["kind"] == "warm")
     assert sorted(p.name for p in work.iterdir()) == ["data.txt"] and (work / "data.txt").read_text() == "hello"
 
 
@@ -107,7 +117,8 @@ def test_kernel_cannot_see_source_gradebook_other_students_or_home(inside):
     facts, _ = inside
     assert facts["source"] is False and facts["gradebook"] is False and facts["other"] is False
     assert facts["home"] is False
-    assert facts["course"] == ["autograded"]  # only the path down to its own folder exists
+    # cold: only the path down to its own folder exists; warm: it works in a copy under /jobs
+    assert facts["course"] in (["autograded"], False)
 
 
 def test_kernel_has_no_network_no_ta_secrets_and_no_root(inside):
@@ -122,6 +133,101 @@ def test_memory_file_size_and_process_limits_hold(inside):
     assert facts["memory"] == "MemoryError"
     assert facts["file_size"] == "OSError"
     assert facts["forks"] < 40
+
+
+LEAVE_TRACES = r'''
+import json, os, subprocess, sys
+facts = {"pid": os.getpid(), "torch_preloaded": "torch" in sys.modules}
+import numpy as np
+facts["numpy_draw"] = int(np.random.randint(1 << 30))
+open("/tmp/answers.txt", "w").write("ada's answers")
+open("/dev/shm/answers", "w").write("x")
+open("notes.txt", "w").write("scratch")
+os.makedirs("/tmp/locked/deeper")
+os.chmod("/tmp/locked", 0)
+subprocess.Popen(["sleep", "300"], start_new_session=True)
+print(json.dumps(facts))
+'''
+
+LOOK_AROUND = r'''
+import glob, json, os, signal
+facts = {"pid": os.getpid(), "uid": os.getuid(), "files": sorted(os.listdir(".")),
+         "tmp": sorted(os.path.basename(p) for p in glob.glob("/tmp/*") + glob.glob("/tmp/.*")),
+         "shm": os.listdir("/dev/shm"), "processes": sorted(int(p) for p in os.listdir("/proc") if p.isdigit())}
+try:
+    os.kill(2, signal.SIGKILL)  # the warm server
+    facts["kill_server"] = "allowed"
+except OSError as exc:
+    facts["kill_server"] = type(exc).__name__
+try:
+    open("/proc/2/mem", "rb").read(1)
+    facts["read_server"] = "allowed"
+except OSError as exc:
+    facts["read_server"] = type(exc).__name__
+print(json.dumps(facts))
+'''
+
+
+def run_warm(code, work):
+    """Run one cell of `code` in a warm kernel working in `work`; what it printed (JSON)."""
+    nb = new_notebook(cells=[new_code_cell(code)], metadata={"kernelspec": {"name": "python3",
+                                                                           "display_name": "Python 3"}})
+    NotebookClient(nb, timeout=60, kernel_manager_class=sandbox.WarmKernelManager, config=Config(),
+                   resources={"metadata": {"path": str(work)}}).execute()
+    return last_json(nb.cells[0])
+
+
+@pytest.fixture(scope="module")
+def two_students(tmp_path_factory):
+    """One student's notebook leaves traces everywhere it can; the next student's looks around."""
+    needs_sandbox()
+    root = tmp_path_factory.mktemp("warm")
+    works = [root / name / AID for name in ("ada", "ben")]
+    for work in works:
+        work.mkdir(parents=True)
+        (work / "data.txt").write_text(work.parent.name)
+    sandbox.EVENTS.clear()
+    first = run_warm(LEAVE_TRACES, works[0])
+    events = [e["text"] for e in sandbox.EVENTS]
+    server = sandbox.warm._CURRENT[os.getpid()]
+    second = run_warm(LOOK_AROUND, works[1])
+    first["same_server_after"] = sandbox.warm._CURRENT[os.getpid()] is server
+    return first, events, second, works
+
+
+def test_warm_kernels_are_fresh_processes_with_torch_already_imported(two_students):
+    first, _, second, _ = two_students
+    assert first["torch_preloaded"] and first["pid"] != second["pid"]
+
+
+def test_nothing_of_one_student_reaches_the_next_in_a_warm_sandbox(two_students):
+    first, events, second, works = two_students
+    assert second["files"] == ["data.txt"]  # its own copy: not the first student's notes.txt
+    assert not {"answers.txt", "locked"} & set(second["tmp"]) and second["shm"] == []
+    assert second["processes"] == [1, 2, second["pid"]]  # bwrap's init, the server, this kernel
+    assert any("1 process(es) the notebook left running were killed" in e for e in events)
+    assert first["same_server_after"]  # the reset left it clean: no new server was needed
+    for work in works:  # the real folders never change
+        assert sorted(p.name for p in work.iterdir()) == ["data.txt"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="as an ordinary user the kernels share the server's uid")
+def test_warm_kernels_cannot_touch_the_server(two_students):
+    _, _, second, _ = two_students
+    assert second["uid"] != 0
+    assert second["kill_server"] == "PermissionError" and second["read_server"] == "PermissionError"
+
+
+def test_a_dead_warm_server_is_replaced(tmp_path):
+    needs_sandbox()
+    (tmp_path / "work").mkdir()
+    first = run_warm("import json, os; print(json.dumps({'server': os.getppid()}))", tmp_path / "work")
+    server = sandbox.warm._CURRENT[os.getpid()]
+    server.process.kill()
+    server.process.wait()
+    again = run_warm("import json, os; print(json.dumps({'server': os.getppid()}))", tmp_path / "work")
+    assert first == again == {"server": 2}  # a new server, in a new sandbox
+    assert sandbox.warm._CURRENT[os.getpid()] is not server
 
 
 def test_grading_command_refuses_without_bubblewrap(tmp_path):

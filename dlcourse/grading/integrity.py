@@ -30,6 +30,7 @@ from traitlets import Bool
 def _kernel_guard(var):  # pragma: no cover - runs inside the student's kernel
     """Build the guard object and bind it to `var` in the notebook namespace."""
     import builtins
+    import gc
     import importlib
     import json as _json
     import signal
@@ -73,14 +74,26 @@ def _kernel_guard(var):  # pragma: no cover - runs inside the student's kernel
                 contents.append(missing)
         return (value.__code__, value.__defaults__, kw, tuple(kw.items()) if kw else (), cells, tuple(contents))
 
-    def same(a, b):
-        if a is None or b is None:
-            return a is b
-        if not all(x is y for x, y in zip(a[:3], b[:3])):
+    def same(value, st):
+        """True when function `value` still has the state `st` that fstate recorded (checked lazily:
+        this runs for thousands of functions around every test)."""
+        if st is None or type(value) is not func_type:
+            return st is None and type(value) is not func_type
+        code, defaults, kw, kw_items, cells, contents = st
+        if value.__code__ is not code or value.__defaults__ is not defaults or value.__kwdefaults__ is not kw:
             return False
-        if len(a[3]) != len(b[3]) or any(k1 != k2 or v1 is not v2 for (k1, v1), (k2, v2) in zip(a[3], b[3])):
+        if kw is not None and (len(kw) != len(kw_items) or any(kw.get(k, missing) is not v for k, v in kw_items)):
             return False
-        return a[4] is b[4] and all(x is y for x, y in zip(a[5], b[5]))
+        if (value.__closure__ or ()) is not cells:
+            return False
+        for c, v in zip(cells, contents):
+            try:
+                if c.cell_contents is not v:
+                    return False
+            except ValueError:
+                if v is not missing:
+                    return False
+        return True
 
     def wraps(new, old):
         """True when `new` is library code wrapping `old` (functools.wraps), not notebook code."""
@@ -226,7 +239,7 @@ def _kernel_guard(var):  # pragma: no cover - runs inside the student's kernel
                         out.append(label)
                 elif cur is not value and wraps(cur, value):
                     self.add(label, get, put, cur)  # a library's own wrapper of it (torch._dynamo does this)
-                elif cur is not value or (st is not None and not same(fstate(cur), st)):
+                elif cur is not value or (st is not None and not same(cur, st)):
                     out.append(label)
             for label, (cls, keys) in self.classes.items():
                 out += [f"{label}.{k} (added)" for k in set(cls.__dict__) - keys
@@ -260,7 +273,7 @@ def _kernel_guard(var):  # pragma: no cover - runs inside the student's kernel
                     self.add_dict("ns", ns, keys=[name])
             if star:
                 self.add_dict("ns", ns, keys=[k for k in ns if f"ns.{k}" not in self.entries and k != var])
-            for label, (get, put, value, st) in list(self.entries.items()):
+            for label, (get, put, value, st) in list(self.entries.items()) if attrs else ():
                 if label.rpartition(".")[2] in attrs:
                     self.add(label, get, put)
             for label, (cls, keys) in list(self.classes.items()):
@@ -289,6 +302,8 @@ def _kernel_guard(var):  # pragma: no cover - runs inside the student's kernel
 
         def request(self, kind, names=(), attrs=(), star=False):
             """Answer one request of the grader; the answer is JSON in `self.result`."""
+            collecting = gc.isenabled()
+            gc.disable()  # walking thousands of entries would trigger full collections of torch's objects
             try:
                 if kind == "seal":
                     answer = self.seal()
@@ -307,6 +322,9 @@ def _kernel_guard(var):  # pragma: no cover - runs inside the student's kernel
                 answer["ok"] = True
             except BaseException as exc:  # the grader treats a broken guard as tampering
                 answer = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
+            finally:
+                if collecting:
+                    gc.enable()
             self.result = _json.dumps(answer)
 
     ns[var] = Guard()

@@ -18,6 +18,11 @@ sandbox), so the sandbox has no network at all. Inside the sandbox:
   per-cell timeout; a per-notebook wall-clock budget; at most ``max_output_bytes`` of output
   kept per cell. GPU device files are passed in when present (not tried on a GPU here).
 
+By default the kernel is not started cold but forked from a *warm server* (``WarmKernelManager``,
+warm.py): one per grading process, in a sandbox built the same way, that has already imported
+torch, numpy and matplotlib. Each notebook still gets a new process, working in a scratch copy of
+its folder; between notebooks the server kills whatever is left and empties the scratch space.
+
 ``GuardedExecute`` also runs the integrity guard (see integrity.py), keeps grading going when
 the kernel dies (``os._exit``, a crash, a limit) or stops answering, and records what happened
 in ``EVENTS`` for the grading report.
@@ -35,16 +40,19 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from queue import Empty
 
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.utils import run_sync
+from jupyter_core.utils import ensure_async
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbgrader.preprocessors import Execute
 from nbformat import NotebookNode
 from jupyter_core.paths import jupyter_runtime_dir
 from traitlets import Bool, CaselessStrEnum, Integer, List, Unicode, default
 
-from . import integrity
+from . import integrity, warm
 
 # Runtime events of the notebooks graded in this process: what grade_one reports.
 EVENTS = []
@@ -104,6 +112,11 @@ def _tasks_of_uid(uid):
     return count
 
 
+def _check_workdir(workdir, run):
+    if _is_within(run, workdir) or workdir in ("/", "/usr", "/etc", "/proc", "/dev"):
+        raise SandboxUnavailable(f"refusing to use {workdir} as a student's working folder")
+
+
 def _is_within(path, parent):
     path, parent = Path(path), Path(parent)
     return path == parent or parent in path.parents
@@ -115,6 +128,43 @@ def python_paths():
     paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
              str(Path(os.path.realpath(sys.executable)).parent.parent), str(Path(dlcourse.__file__).parent)}
     return sorted(p for p in paths if p and os.path.isdir(p) and not _is_within(p, "/usr"))
+
+
+class PromptClient(AsyncKernelClient):
+    """jupyter_client's async client, minus the 0.2 s of silence it waits for when a kernel starts.
+
+    ``wait_for_ready`` ends by reading IOPub until nothing comes for 0.2 s: for a warm kernel that
+    is half its start. This one drops what is queued and goes on (nbclient matches every output
+    to its request, so a late status message is ignored anyway).
+    """
+
+    async def _async_wait_for_ready(self, timeout=None):
+        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+        while True:
+            self.kernel_info()
+            try:
+                msg = await ensure_async(self.shell_channel.get_msg(timeout=1))
+            except Empty:
+                msg = None
+            if msg is not None and msg["msg_type"] == "kernel_info_reply":
+                try:  # IOPub is connected once the kernel's status message comes through
+                    await ensure_async(self.iopub_channel.get_msg(timeout=0.2))
+                except Empty:
+                    pass
+                else:
+                    self._handle_kernel_info_reply(msg)
+                    break
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
+        while True:
+            try:
+                await ensure_async(self.iopub_channel.get_msg(timeout=0.01))
+            except Empty:
+                break
+
+    wait_for_ready = _async_wait_for_ready
 
 
 class SandboxKernelManager(AsyncKernelManager):
@@ -136,6 +186,10 @@ class SandboxKernelManager(AsyncKernelManager):
     def _default_transport(self):
         return "ipc"
 
+    @default("client_factory")
+    def _default_client_factory(self):
+        return PromptClient
+
     @property
     def uid(self):
         """The uid the kernel runs as: our own unless we are root."""
@@ -145,22 +199,32 @@ class SandboxKernelManager(AsyncKernelManager):
 
     async def _async_pre_start_kernel(self, **kw):
         require()
-        self._tmp = tempfile.mkdtemp(prefix="dlcourse-kernel-")
-        self._run = os.path.join(self._tmp, "run")
-        os.mkdir(self._run, 0o700)
+        self._make_folders()
         self.transport = "ipc"
         self.connection_file = os.path.join(self._run, "kernel.json")
         self.ip = os.path.join(self._run, "ipc")
         return await super()._async_pre_start_kernel(**kw)
+
+    def _make_folders(self):
+        """Our temporary folder, and in it the one the kernel shares with us (connection file, sockets)."""
+        self._tmp = tempfile.mkdtemp(prefix="dlcourse-kernel-")
+        self._run = os.path.join(self._tmp, "run")
+        os.mkdir(self._run, 0o700)
 
     def format_kernel_cmd(self, extra_arguments=None):
         """Always our Python's ipykernel, whatever kernelspec the notebook names."""
         return [sys.executable, "-m", "ipykernel_launcher", "-f", os.path.realpath(self.connection_file),
                 *(extra_arguments or [])]
 
-    def sandbox_command(self, kernel_cmd, workdir):
-        """The bwrap + setpriv + prlimit command line around `kernel_cmd`."""
+    def sandbox_command(self, kernel_cmd, workdir, server=None):
+        """The bwrap + setpriv + prlimit command line around `kernel_cmd`.
+
+        With `server` (a warm.WarmServer), the command line of a warm server instead: its folders
+        bound in, a scratch tmpfs for the kernels' working copies in place of `workdir`, and when
+        grading as root the capabilities to hand each kernel the sandbox uid instead of that uid.
+        """
         feats = _bwrap_features()
+        host_scratch = str(server.folder) if server else self._tmp
         size = ["--size", str(self.scratch_mb << 20)] if "--size" in feats else []
         perms = (lambda mode: ["--perms", mode]) if "--perms" in feats else (lambda mode: [])
 
@@ -168,7 +232,7 @@ class SandboxKernelManager(AsyncKernelManager):
             """A writable scratch folder at `dest`: a sized tmpfs, or (bwrap < 0.5) a host folder of ours."""
             if "--perms" in feats:
                 return [*perms("1777"), *size, "--tmpfs", dest]
-            host = tempfile.mkdtemp(prefix="scratch-", dir=self._tmp)
+            host = tempfile.mkdtemp(prefix="scratch-", dir=host_scratch)
             os.chmod(host, 0o1777)
             return ["--bind", host, dest]
         args = [shutil.which("bwrap"), "--die-with-parent", "--new-session", "--unshare-ipc", "--unshare-pid",
@@ -195,9 +259,13 @@ class SandboxKernelManager(AsyncKernelManager):
                 if _is_within(hidden, path):
                     raise SandboxUnavailable(f"refusing to start the kernel: {path} would be visible inside "
                                              f"the sandbox and it contains {hidden}")
-        if _is_within(self._run, workdir) or workdir in ("/", "/usr", "/etc", "/proc", "/dev"):
-            raise SandboxUnavailable(f"refusing to use {workdir} as a student's working folder")
-        binds = [(p, p, "--ro-bind") for p in ro] + [(self._run, self._run, "--bind")]
+        if server:
+            workdir = warm.JOBS
+            rw = [(str(server.ctl), "--bind"), (str(server.run), "--bind"), (str(server.incoming), "--ro-bind")]
+        else:
+            _check_workdir(workdir, self._run)
+            rw = [(self._run, "--bind")]
+        binds = [(p, p, "--ro-bind") for p in ro] + [(p, p, how) for p, how in rw]
         made = {"/", "/usr", "/tmp", "/proc", "/dev", "/etc"}
         for dest in [d for _, d, _ in binds] + [workdir]:
             for parent in reversed(Path(dest).parents):
@@ -209,18 +277,23 @@ class SandboxKernelManager(AsyncKernelManager):
             args += [how, src, dest]
         # the working folder: a private tmpfs that shows the submission's files read-only
         args += scratch(workdir)
-        for entry in sorted(Path(workdir).iterdir()) if os.path.isdir(workdir) else []:
+        for entry in sorted(Path(workdir).iterdir()) if os.path.isdir(workdir) and not server else []:
             if not entry.is_symlink() and (entry.is_file() or entry.is_dir()):
                 args += ["--ro-bind", str(entry), str(entry)]
+        if server and os.geteuid() == 0:
+            for cap in warm.CAPS:
+                args += ["--cap-add", cap]
         # ipykernel's parent poller would see bwrap's init as a dead parent and exit at once
         args += ["--chdir", workdir, "--", shutil.which("env") or "/usr/bin/env", "-u", "JPY_PARENT_PID"]
-        if os.geteuid() == 0:
+        if os.geteuid() == 0 and not server:
             uid = str(self.uid)
             args += [shutil.which("setpriv") or "/usr/bin/setpriv", f"--reuid={uid}", f"--regid={uid}",
                      "--clear-groups", "--bounding-set=-all", "--inh-caps=-all", "--no-new-privs"]
             tasks = self.max_tasks
-        else:
-            tasks = _tasks_of_uid(os.geteuid()) + self.max_tasks
+        elif os.geteuid() == 0:  # the warm server: root is not counted, the kernels' uid is
+            tasks = self.max_tasks
+        else:  # ours is shared with the grader (and other workers' kernels, hence the margin)
+            tasks = _tasks_of_uid(os.geteuid()) + self.max_tasks * (2 if server else 1)
         mib = 1 << 20
         args += [shutil.which("prlimit") or "/usr/bin/prlimit", f"--data={self.memory_mb * mib}",
                  f"--nproc={tasks}", f"--fsize={self.file_size_mb * mib}", f"--nofile={self.open_files}",
@@ -268,9 +341,10 @@ class SandboxKernelManager(AsyncKernelManager):
             return ""
 
     async def _async_shutdown_kernel(self, now=False, restart=False):
-        """Shut down as jupyter_client does; then make sure the sandbox is gone and its folder too."""
+        """Kill the kernel at once (nothing of it is kept; a polite shutdown costs a quarter second),
+        make sure the sandbox is gone, and its folder too."""
         try:
-            await super()._async_shutdown_kernel(now=now, restart=restart)
+            await super()._async_shutdown_kernel(now=True, restart=restart)
         finally:
             process = getattr(self.provisioner, "process", None) if self.provisioner else None
             if process is not None and process.poll() is None:
@@ -298,6 +372,63 @@ def _error(ename, evalue):
                         traceback=[f"\x1b[0;31m{ename}\x1b[0m: {evalue}"])
 
 
+class WarmKernelManager(SandboxKernelManager):
+    """A sandboxed kernel forked from this process's warm server, which has imported torch (warm.py).
+
+    Same sandbox, limits and uid as SandboxKernelManager's kernels; the working folder is a scratch
+    copy of the submission's folder under /jobs, and the server is reset after every kernel.
+    """
+    label = Unicode("notebook", help="the notebook, for the grading report")
+
+    def _make_folders(self):
+        env = self.sandbox_env()
+        uid = self.uid if os.geteuid() == 0 else 0
+        key = (uid, self.memory_mb, self.max_tasks, self.file_size_mb, self.open_files, self.cpu_seconds,
+               self.scratch_mb, tuple(self.hidden_paths), tuple(self.extra_ro_paths), tuple(sorted(env.items())))
+        self._warm = warm.server_for(key, lambda server: self.sandbox_command(
+            [sys.executable, "-m", "dlcourse.grading.warm", server.socket, str(uid)], None, server), env, uid)
+        self._tmp = self._run = self._warm.run_folder()
+
+    async def _async_launch_kernel(self, kernel_cmd, **kw):
+        workdir = os.path.realpath(kw.pop("cwd", None) or os.getcwd())
+        _check_workdir(workdir, self._run)
+        if os.geteuid() == 0:
+            os.chown(self.connection_file, self.uid, self.uid)
+        argv = kernel_cmd[kernel_cmd.index("ipykernel_launcher") + 1:]  # -f <connection file>, nbclient's options
+        process = self._warm.start_kernel(argv, self.connection_file, workdir, self.sandbox_env(),
+                                          os.path.join(self._run, "kernel.log"))
+        self.provisioner.process, self.provisioner.pid, self.provisioner.pgid = process, process.pid, None
+        self._reconcile_connection_info(self.provisioner.connection_info)
+
+    async def _async_shutdown_kernel(self, now=False, restart=False):
+        try:
+            await super()._async_shutdown_kernel(now=now, restart=restart)
+        finally:
+            self._reset_server()
+
+    shutdown_kernel = _async_shutdown_kernel
+
+    async def _async_cleanup_resources(self, restart=False):
+        await super()._async_cleanup_resources(restart=restart)
+        self._reset_server()
+
+    cleanup_resources = _async_cleanup_resources
+
+    def _reset_server(self):
+        """Kill what the notebook left running and empty the scratch, before the next kernel."""
+        server, self._warm = getattr(self, "_warm", None), None
+        if server is None:
+            return
+        try:
+            killed = server.reset(Path(self._run).name)
+        except warm.ServerGone:
+            warm.stop_servers()  # the next kernel starts a new one
+            return
+        if killed:
+            EVENTS.append({"notebook": self.label, "kind": "kernel", "cell": None,
+                           "text": f"{killed} process(es) the notebook left running were killed"})
+
+
 class IPCKernelManager(AsyncKernelManager):
     """A kernel manager whose kernel listens on Unix sockets named after a unique file.
 
@@ -319,14 +450,22 @@ class GuardedExecute(Execute):
     """nbgrader's Execute, with the sandboxed kernel, the integrity guard and damage control."""
 
     sandbox = Bool(True, help="run kernels in the bubblewrap sandbox").tag(config=True)
+    warm_kernels = Bool(True, help="fork sandboxed kernels from a warm server that has imported torch "
+                        "(warm.py) rather than starting each one cold").tag(config=True)
     guard = Bool(True, help="run the integrity guard around locked cells").tag(config=True)
     max_output_bytes = Integer(1_000_000, help="output kept per cell; the rest is dropped").tag(config=True)
     notebook_timeout = Integer(1800, help="wall-clock seconds for one notebook").tag(config=True)
     guard_timeout = Integer(60, help="seconds to wait for the guard's answer").tag(config=True)
 
     def create_kernel_manager(self):
-        self.kernel_manager_class = SandboxKernelManager if self.sandbox else IPCKernelManager
-        return super().create_kernel_manager()
+        if not self.sandbox:
+            self.kernel_manager_class = IPCKernelManager
+        else:
+            self.kernel_manager_class = WarmKernelManager if self.warm_kernels else SandboxKernelManager
+        km = super().create_kernel_manager()
+        if isinstance(km, WarmKernelManager):
+            km.label = self._label
+        return km
 
     def preprocess(self, nb, resources=None, km=None):
         info = (resources or {}).get("nbgrader", {})
