@@ -439,6 +439,10 @@ class IPCKernelManager(AsyncKernelManager):
     """
     transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
 
+    @default("client_factory")
+    def _default_client_factory(self):
+        return PromptClient
+
     @default("connection_file")
     def _unique_connection_file(self):
         folder = jupyter_runtime_dir()
