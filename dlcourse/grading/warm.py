@@ -191,14 +191,23 @@ def _working_copy(files, work):
     """Copy the submission's `files` to `work`, read-only (made by the server: when grading as root
     the kernel cannot change them); the kernel may add scratch files beside them."""
     work.mkdir(parents=True)
-    if os.path.isdir(files):
-        shutil.copytree(files, work, dirs_exist_ok=True)
-    for folder, _, names in os.walk(work):
-        os.chmod(folder, 0o555)
-        for name in names:
-            os.chmod(os.path.join(folder, name), 0o444)
+    _copy(files, work, folder_mode=0o555, file_mode=0o444)
     os.chmod(work, 0o1777)
     return work
+
+
+def _symlinks(folder, names):
+    return [n for n in names if os.path.islink(os.path.join(folder, n))]
+
+
+def _copy(src, dst, folder_mode, file_mode):
+    """Copy the folder `src` (when there is one) into `dst` without symlinks, with these modes."""
+    if os.path.isdir(src):
+        shutil.copytree(src, dst, ignore=_symlinks, dirs_exist_ok=True)
+    for folder, _, names in os.walk(dst):
+        os.chmod(folder, folder_mode)
+        for name in names:
+            os.chmod(os.path.join(folder, name), file_mode)
 
 
 def _others():
@@ -391,12 +400,7 @@ class WarmServer:
         """Fork a kernel (``ipykernel_launcher`` with `argv`) in a scratch copy of `workdir`; its ForkedKernel."""
         token = Path(connection_file).parent.name
         staged = self.incoming / token
-        if os.path.isdir(workdir):
-            shutil.copytree(workdir, staged, ignore=_symlinks)
-            for folder, dirs, files in os.walk(staged):
-                os.chmod(folder, 0o755)
-                for name in files:
-                    os.chmod(os.path.join(folder, name), 0o644)
+        _copy(workdir, staged, folder_mode=0o755, file_mode=0o644)  # readable by the kernel's uid
         reply = self.request(op="start", token=token, name=Path(workdir).name or "work", files=str(staged),
                              argv=list(argv), env=env, log=log)
         return ForkedKernel(self, reply["pid"])
@@ -418,10 +422,6 @@ class WarmServer:
             self.process.wait()
         self.log.close()
         shutil.rmtree(self.folder, ignore_errors=True)
-
-
-def _symlinks(folder, names):
-    return [n for n in names if os.path.islink(os.path.join(folder, n))]
 
 
 _CURRENT = {}  # pid of this process -> its warm server (a forked child does not inherit its parent's)
