@@ -168,11 +168,11 @@ print(json.dumps(facts))
 '''
 
 
-def run_warm(code, work):
+def run_warm(code, work, config=None):
     """Run one cell of `code` in a warm kernel working in `work`; what it printed (JSON)."""
     nb = new_notebook(cells=[new_code_cell(code)], metadata={"kernelspec": {"name": "python3",
                                                                            "display_name": "Python 3"}})
-    NotebookClient(nb, timeout=60, kernel_manager_class=sandbox.WarmKernelManager, config=Config(),
+    NotebookClient(nb, timeout=60, kernel_manager_class=sandbox.WarmKernelManager, config=config or Config(),
                    resources={"metadata": {"path": str(work)}}).execute()
     return last_json(nb.cells[0])
 
@@ -228,6 +228,25 @@ def test_a_dead_warm_server_is_replaced(tmp_path):
     again = run_warm("import json, os; print(json.dumps({'server': os.getppid()}))", tmp_path / "work")
     assert first == again == {"server": 2}  # a new server, in a new sandbox
     assert sandbox.warm._CURRENT[os.getpid()] is not server
+
+
+def test_folders_bound_in_under_tmp_stay_reachable_after_the_cleaning(tmp_path):
+    """A course (its venv, dlcourse) cloned under /tmp: the server's scratch cleaning must leave the
+    folders bwrap made on the way there alone."""
+    needs_sandbox()
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o755)
+    (shared / "data.txt").write_text("bound")
+    (tmp_path / "work").mkdir()
+    config = Config()
+    config.SandboxKernelManager.extra_ro_paths = [str(shared)]
+    server = None
+    for _ in range(2):
+        read = run_warm(f"import json; print(json.dumps(open({str(shared / 'data.txt')!r}).read()))",
+                        tmp_path / "work", config)
+        assert read == "bound"
+        assert server in (None, sandbox.warm._CURRENT[os.getpid()])  # reset clean: the same server
+        server = sandbox.warm._CURRENT[os.getpid()]
 
 
 def test_grading_command_refuses_without_bubblewrap(tmp_path):

@@ -385,8 +385,11 @@ class WarmKernelManager(SandboxKernelManager):
         uid = self.uid if os.geteuid() == 0 else 0
         key = (uid, self.memory_mb, self.max_tasks, self.file_size_mb, self.open_files, self.cpu_seconds,
                self.scratch_mb, tuple(self.hidden_paths), tuple(self.extra_ro_paths), tuple(sorted(env.items())))
-        self._warm = warm.server_for(key, lambda server: self.sandbox_command(
-            [sys.executable, "-m", "dlcourse.grading.warm", server.socket, str(uid)], None, server), env, uid)
+        def command(server):  # what is bound in (under /tmp, say) must survive the scratch cleaning
+            keep = [*python_paths(), *self.extra_ro_paths, str(server.folder)]
+            return self.sandbox_command([sys.executable, "-m", "dlcourse.grading.warm", server.socket, str(uid),
+                                         json.dumps(keep)], None, server)
+        self._warm = warm.server_for(key, command, env, uid)
         self._tmp = self._run = self._warm.run_folder()
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):

@@ -57,12 +57,17 @@ def _prctl(option, value):
 
 # ---------------------------------------------------------------- the server, inside the sandbox
 
-def serve(ctl_path, uid):
-    """Import the heavy modules, then answer requests on the Unix socket `ctl_path` for ever."""
+def serve(ctl_path, uid, keep):
+    """Import the heavy modules, then answer requests on the Unix socket `ctl_path` for ever.
+
+    `keep`: the folders bound in from the grader's machine (Python, dlcourse, the server's own);
+    scratch cleaning never touches them or the folders leading to them.
+    """
+    keep = [os.path.normpath(k) for k in keep]
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")  # as ipykernel sets it
     for name in PRELOAD:
         importlib.import_module(name)
-    _wipe(_keep(ctl_path))  # caches the imports wrote (kernels make their own, as in a cold start)
+    _wipe(keep)  # caches the imports wrote (kernels make their own, as in a cold start)
     gc.freeze()  # the kernels' collections skip what the imports made (and leave those pages shared)
     _prctl(_PR_SET_DUMPABLE, 0)
     _prctl(_PR_SET_CHILD_SUBREAPER, 1)  # orphans of a kernel come back to us, to be reaped and killed
@@ -76,7 +81,7 @@ def serve(ctl_path, uid):
         with conn:
             try:
                 req = json.loads(_read_line(conn))
-                reply = _handle(req, uid, kernels, listener, conn, ctl_path)
+                reply = _handle(req, uid, kernels, listener, conn, keep)
             except Exception as exc:
                 reply = {"error": f"{type(exc).__name__}: {exc}"}
             try:
@@ -95,7 +100,7 @@ def _read_line(conn, limit=1 << 20):
     return data.decode()
 
 
-def _handle(req, uid, kernels, listener, conn, ctl_path):
+def _handle(req, uid, kernels, listener, conn, keep):
     _reap(kernels)
     op = req.get("op")
     if op == "ping":
@@ -125,7 +130,7 @@ def _handle(req, uid, kernels, listener, conn, ctl_path):
                 _reap(kernels)
         return {"ok": True}
     if op == "reset":
-        return _reset(uid, kernels, _keep(ctl_path))
+        return _reset(uid, kernels, keep)
     return {"error": f"unknown request {op!r}"}
 
 
@@ -219,15 +224,6 @@ def _others():
     return pids
 
 
-def _keep(ctl_path):
-    """The server's own folder (bound in from the grader's machine, under /tmp): never wiped."""
-    return [os.path.dirname(os.path.dirname(ctl_path))]
-
-
-def _is_ours(path, keep):
-    return any(path == k or k.startswith(path + "/") for k in keep)
-
-
 def _reset(uid, kernels, keep):
     """Kill every process in the sandbox but ours; empty the scratch folders but the folders in `keep`.
 
@@ -257,15 +253,33 @@ def _reset(uid, kernels, keep):
     os.waitpid(pid, 0)
     _reap(kernels)
     _wipe(keep)  # then the rest (the working copies), as the server
-    clean = not _others() and not _leftovers(keep)
+    clean = not _others() and not list(_removable(keep))
     for pid in [p for p, code in kernels.items() if code is not None]:
         del kernels[pid]  # the grader has seen them end
     return {"killed": len([p for p in killed if p not in kernels]), "clean": clean}
 
 
+def _removable(keep):
+    """What lies in the scratch folders and may go: all but the folders in `keep` and those above them."""
+    stack = [top for top in SCRATCH if os.path.isdir(top)]
+    while stack:
+        try:
+            entries = list(os.scandir(stack.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.path in keep:
+                continue
+            if any(k.startswith(entry.path + "/") for k in keep):
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)  # a folder bwrap made on the way to a bound one: look inside
+            else:
+                yield entry.path
+
+
 def _wipe(keep):
-    """Remove what is in the scratch folders (without recursion: a student may nest folders deeply)."""
-    stack = [e.path for top in SCRATCH if os.path.isdir(top) for e in os.scandir(top) if not _is_ours(e.path, keep)]
+    """Remove what may go from the scratch folders (without recursion: a student may nest deeply)."""
+    stack = list(_removable(keep))
     folders = []
     while stack:
         path = stack.pop()
@@ -283,10 +297,6 @@ def _wipe(keep):
             os.rmdir(path)
         except OSError:
             pass
-
-
-def _leftovers(keep):
-    return [e.path for top in SCRATCH if os.path.isdir(top) for e in os.scandir(top) if not _is_ours(e.path, keep)]
 
 
 # ---------------------------------------------------------------- the grader's end
@@ -452,4 +462,4 @@ def stop_servers():
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1], int(sys.argv[2]))
+    serve(sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3]))
