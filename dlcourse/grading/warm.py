@@ -216,12 +216,8 @@ def _copy(src, dst, folder_mode, file_mode):
 
 
 def _others():
-    me = os.getpid()
-    pids = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit() and int(entry) not in (1, me):
-            pids.append(int(entry))
-    return pids
+    """Every process in the sandbox but bwrap's init and the server."""
+    return [int(e) for e in os.listdir("/proc") if e.isdigit() and int(e) not in (1, os.getpid())]
 
 
 def _reset(uid, kernels, keep):
@@ -254,9 +250,10 @@ def _reset(uid, kernels, keep):
     _reap(kernels)
     _wipe(keep)  # then the rest (the working copies), as the server
     clean = not _others() and not list(_removable(keep))
+    strays = len(killed - set(kernels))  # counted before the ended kernels are forgotten
     for pid in [p for p, code in kernels.items() if code is not None]:
         del kernels[pid]  # the grader has seen them end
-    return {"killed": len([p for p in killed if p not in kernels]), "clean": clean}
+    return {"killed": strays, "clean": clean}
 
 
 def _removable(keep):
@@ -345,8 +342,9 @@ class ForkedKernel:
 class WarmServer:
     """The grader's end of one warm server: start it, ask it to fork kernels, reset it, stop it.
 
-    `command(folder)` gives the (bwrap) command line for a server whose own folders live under
-    `folder`; see ``SandboxKernelManager.warm_server``.
+    `command(server)` gives the (bwrap) command line for this server, whose own folders (control
+    socket, kernels' run folders, staged submissions) live under ``server.folder``; see
+    ``sandbox.WarmKernelManager``.
     """
 
     def __init__(self, command, env, uid, key, startup_timeout=300):
