@@ -167,8 +167,29 @@ class PromptClient(AsyncKernelClient):
     wait_for_ready = _async_wait_for_ready
 
 
-class SandboxKernelManager(AsyncKernelManager):
-    """A kernel manager whose kernels run inside bubblewrap with resource limits."""
+class IPCKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernel listens on Unix sockets named after a unique file.
+
+    jupyter_client's default picks TCP ports by binding and releasing them, and another
+    process starting a kernel at the same moment can pick the same ones. (With the IPC
+    transport and no connection file yet, it would name every kernel's sockets "kernel-ipc"
+    relative to the kernel's folder, hence the unique absolute connection file here.)
+    """
+    transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+
+    @default("client_factory")
+    def _default_client_factory(self):
+        return PromptClient
+
+    @default("connection_file")
+    def _unique_connection_file(self):
+        folder = jupyter_runtime_dir()
+        os.makedirs(folder, exist_ok=True)
+        return os.path.join(folder, f"kernel-{uuid.uuid4().hex[:16]}.json")
+
+
+class SandboxKernelManager(IPCKernelManager):
+    """A kernel manager whose kernels run inside bubblewrap with resource limits (over IPC)."""
 
     memory_mb = Integer(4096, help="RLIMIT_DATA of the kernel, MiB").tag(config=True)
     max_tasks = Integer(256, help="processes and threads the kernel may add").tag(config=True)
@@ -181,14 +202,6 @@ class SandboxKernelManager(AsyncKernelManager):
     hidden_paths = List(Unicode(), help="paths that must stay invisible (the course folder, the TA's home); "
                         "the kernel is not started if a read-only folder would contain one").tag(config=True)
     extra_ro_paths = List(Unicode(), help="more host folders to show read-only").tag(config=True)
-
-    @default("transport")
-    def _default_transport(self):
-        return "ipc"
-
-    @default("client_factory")
-    def _default_client_factory(self):
-        return PromptClient
 
     @property
     def uid(self):
@@ -430,27 +443,6 @@ class WarmKernelManager(SandboxKernelManager):
         if killed:
             EVENTS.append({"notebook": self.label, "kind": "kernel", "cell": None,
                            "text": f"{killed} process(es) the notebook left running were killed"})
-
-
-class IPCKernelManager(AsyncKernelManager):
-    """A kernel manager whose kernel listens on Unix sockets named after a unique file.
-
-    jupyter_client's default picks TCP ports by binding and releasing them, and another
-    process starting a kernel at the same moment can pick the same ones. (With the IPC
-    transport and no connection file yet, it would name every kernel's sockets "kernel-ipc"
-    relative to the kernel's folder, hence the unique absolute connection file here.)
-    """
-    transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
-
-    @default("client_factory")
-    def _default_client_factory(self):
-        return PromptClient
-
-    @default("connection_file")
-    def _unique_connection_file(self):
-        folder = jupyter_runtime_dir()
-        os.makedirs(folder, exist_ok=True)
-        return os.path.join(folder, f"kernel-{uuid.uuid4().hex[:16]}.json")
 
 
 class GuardedExecute(Execute):
