@@ -2,12 +2,37 @@
 
 Answers are coerced to plain Python values or plain CPU tensors before any comparison, so an
 answer's own ``==`` (or a tensor subclass) never decides whether it is right.
+
+**Coercion policy** (one place, used by every test cell): unless a statement names a type, any
+natural form of a right answer is accepted —
+
+- a number: Python ``int``/``float``, a NumPy scalar, a 0-dim or one-element tensor or array
+  (``as_float``, ``as_int``; ``bool`` is not a number);
+- a tensor: a tensor on any device, a NumPy array, a (nested) list or tuple of numbers
+  (``as_tensor``);
+- a shape: a tuple, list or ``torch.Size`` of whole numbers, NumPy integers included
+  (``as_shape``);
+- a set of whole numbers: a set, list, tuple, range, tensor or array of them (``as_int_set``);
+- True/False: ``bool``, ``np.bool_`` or a one-element bool tensor (``as_bool``).
+
+**Tolerance policy**: ``check_close`` compares with ``atol + rtol·|expected|``. Without explicit
+tolerances they follow the answer's dtype (``TOLERANCE``): float64 atol 1e-8, rtol 1e-6; float32
+atol 1e-5, rtol 1e-4; float16/bfloat16 atol 1e-2, rtol 1e-2. A statement that asks for a dtype
+passes ``dtype=`` so the check enforces it (and its tolerance); one that does not must accept
+float32 arithmetic. Explicit tolerances are for answers whose error a derivation bounds (they
+are never tighter than the dtype allows).
+
+**Rules**: ``forbid`` runs a student's code under a ``torch.overrides.TorchFunctionMode`` and
+fails, naming the call and the rule of the task, if it calls what the statement forbids.
 """
+import contextlib
 import math
 import numbers
 
 import numpy as np
 import torch
+import torch.nn.functional as F
+from torch.overrides import TorchFunctionMode
 
 # Taken at import time, before any student cell runs.
 _isfinite = math.isfinite
@@ -23,6 +48,7 @@ class CheckError(AssertionError):
 
 def fail(name, message):
     """Raise a CheckError about answer `name`."""
+    __tracebackhide__ = True  # IPython and pytest show the message, not this frame
     raise CheckError(f"{name}: {message}")
 
 
@@ -48,6 +74,7 @@ def _pair(found, expected):
 
 def as_float(name, answer):
     """A plain float from a Python/NumPy number or a one-element tensor; anything else fails."""
+    __tracebackhide__ = True
     if isinstance(answer, (_Tensor, _ndarray)):
         size = answer.numel() if isinstance(answer, _Tensor) else answer.size
         if size != 1:
@@ -60,6 +87,7 @@ def as_float(name, answer):
 
 def as_int(name, answer):
     """A plain int from an int, an integral float, or a one-element integer tensor."""
+    __tracebackhide__ = True
     value = as_float(name, answer)
     if not value.is_integer():
         fail(name, f"expected a whole number, found {value!r}")
@@ -68,6 +96,7 @@ def as_int(name, answer):
 
 def as_bool(name, answer):
     """A plain bool from True/False, a NumPy bool or a one-element bool tensor."""
+    __tracebackhide__ = True
     if isinstance(answer, (_Tensor, _ndarray)) and answer.dtype in (torch.bool, np.bool_):
         answer = as_tensor(name, answer).reshape(-1)
         if answer.numel() == 1:
@@ -79,6 +108,7 @@ def as_bool(name, answer):
 
 def as_tensor(name, answer, dtype=None):
     """A detached plain CPU tensor from a tensor, a NumPy array or a (nested) list of numbers."""
+    __tracebackhide__ = True
     if isinstance(answer, _Tensor):
         t = answer.detach()
         if type(t) is not _Tensor and not isinstance(answer, torch.nn.Parameter):
@@ -100,6 +130,7 @@ def as_tensor(name, answer, dtype=None):
 
 def as_choices(name, answer):
     """A set of upper-case option letters from a set, list, tuple or string of letters."""
+    __tracebackhide__ = True
     if isinstance(answer, str):
         items = [c for c in answer if not c.isspace() and c != ","]
     elif type(answer) in (set, frozenset, list, tuple):
@@ -114,10 +145,39 @@ def as_choices(name, answer):
     return letters
 
 
+def as_shape(name, answer):
+    """A tuple of ints from a tuple, list or torch.Size of whole numbers (NumPy integers too)."""
+    __tracebackhide__ = True
+    if isinstance(answer, (tuple, list, torch.Size)) and all(
+            isinstance(d, (numbers.Integral, np.integer)) and not isinstance(d, (bool, np.bool_)) for d in answer):
+        return tuple(int(d) for d in answer)
+    fail(name, f"expected a shape such as (2, 3), a tuple of whole numbers; found {_kind(answer)}: {answer!r:.60}")
+
+
+def as_int_set(name, answer):
+    """A set of ints from a set, list, tuple, range, tensor or array of whole numbers."""
+    __tracebackhide__ = True
+    if isinstance(answer, (_Tensor, _ndarray)):
+        answer = as_tensor(name, answer).reshape(-1).tolist()
+    if not isinstance(answer, (set, frozenset, list, tuple, range)):
+        fail(name, f"expected a set or list of whole numbers such as {{0, 3}}, found {_kind(answer)}")
+    return {as_int(f"an element of {name}", item) for item in answer}
+
+
 # ---------------------------------------------------------------- checks
+
+TOLERANCE = {torch.float64: (1e-8, 1e-6), torch.float32: (1e-5, 1e-4),
+             torch.float16: (1e-2, 1e-2), torch.bfloat16: (1e-2, 1e-2)}
+
+
+def tolerance(dtype):
+    """(atol, rtol) for comparing an answer of `dtype` (see the module's tolerance policy)."""
+    return TOLERANCE.get(dtype, TOLERANCE[torch.float64])
+
 
 def check_type(name, answer, expected_type):
     """Fail unless `answer` is an instance of `expected_type`."""
+    __tracebackhide__ = True
     if not isinstance(answer, expected_type):
         types = expected_type if isinstance(expected_type, tuple) else (expected_type,)
         names = [getattr(t, "__name__", str(t)) for t in types]
@@ -127,6 +187,7 @@ def check_type(name, answer, expected_type):
 
 def check_shape(name, answer, shape):
     """Fail unless the tensor `answer` has exactly `shape`."""
+    __tracebackhide__ = True
     if not isinstance(answer, (_Tensor, _ndarray)):
         fail(name, f"expected a tensor of shape {tuple(shape)}, found {_kind(answer)}")
     if tuple(answer.shape) != tuple(shape):
@@ -135,6 +196,7 @@ def check_shape(name, answer, shape):
 
 def check_dtype(name, answer, dtype):
     """Fail unless the tensor `answer` has dtype `dtype`."""
+    __tracebackhide__ = True
     if not isinstance(answer, _Tensor):
         fail(name, f"expected a torch.Tensor of dtype {dtype}, found {_kind(answer)}")
     if answer.dtype != dtype:
@@ -143,18 +205,26 @@ def check_dtype(name, answer, dtype):
 
 def check_device(name, answer, device):
     """Fail unless the tensor `answer` lives on `device` (compared by type: cpu, cuda)."""
+    __tracebackhide__ = True
     if torch.device(answer.device).type != torch.device(device).type:
         fail(name, f"expected the tensor on {torch.device(device).type}, found it on {answer.device}")
 
 
-def check_close(name, answer, expected, *, atol=1e-8, rtol=1e-6, dtype=None):
-    """Compare a tensor answer with `expected` entry by entry; report the first mismatch."""
+def check_close(name, answer, expected, *, atol=None, rtol=None, dtype=None):
+    """Compare a tensor answer with `expected` entry by entry; report the first mismatch.
+
+    Tolerances not given follow `dtype` when the statement asks for one, else the answer's dtype.
+    """
+    __tracebackhide__ = True
     expected = as_tensor(f"{name} (reference)", expected)
     found = as_tensor(name, answer)
     if tuple(found.shape) != tuple(expected.shape):
         fail(name, f"expected shape {tuple(expected.shape)}, found shape {tuple(found.shape)}")
     if dtype is not None and found.dtype != dtype:
-        fail(name, f"expected dtype {dtype}, found {found.dtype}")
+        fail(name, f"expected dtype {dtype}, found {found.dtype}; convert with .to({dtype})")
+    default_atol, default_rtol = tolerance(dtype or found.dtype)
+    atol = default_atol if atol is None else atol
+    rtol = default_rtol if rtol is None else rtol
     found, expected = found.to(torch.float64), expected.to(torch.float64)
     if found.numel() == 0:
         return True
@@ -174,6 +244,7 @@ def check_close(name, answer, expected, *, atol=1e-8, rtol=1e-6, dtype=None):
 
 def check_float(name, answer, expected, *, atol=1e-8, rtol=1e-6):
     """Compare a number with `expected` within atol + rtol·|expected|."""
+    __tracebackhide__ = True
     value = as_float(name, answer)
     expected = float(expected)
     if not _isfinite(value) or abs(value - expected) > atol + rtol * abs(expected):
@@ -184,6 +255,7 @@ def check_float(name, answer, expected, *, atol=1e-8, rtol=1e-6):
 
 def check_int(name, answer, expected):
     """Compare a whole number with `expected` exactly."""
+    __tracebackhide__ = True
     value = as_int(name, answer)
     if value != int(expected):
         fail(name, f"expected {int(expected)}, found {value}")
@@ -192,6 +264,7 @@ def check_int(name, answer, expected):
 
 def check_bool(name, answer, expected):
     """Compare True/False with `expected`."""
+    __tracebackhide__ = True
     if as_bool(name, answer) is not bool(expected):
         fail(name, "that is not right; think again about the question")
     return True
@@ -199,6 +272,7 @@ def check_bool(name, answer, expected):
 
 def check_choices(name, answer, expected):
     """Compare a set of option letters with `expected` (all right ones, no wrong ones)."""
+    __tracebackhide__ = True
     found, expected = as_choices(name, answer), as_choices(f"{name} (reference)", expected)
     if found != expected:
         fail(name, f"your options {sorted(found)} are not the right set "
@@ -207,9 +281,112 @@ def check_choices(name, answer, expected):
 
 
 def check_shape_tuple(name, answer, expected):
-    """Compare a shape (tuple of ints, or a torch.Size) with `expected` exactly."""
-    if not isinstance(answer, (tuple, list, torch.Size)) or not all(type(d) is int for d in answer):
-        fail(name, f"expected a shape such as (2, 3), a tuple of ints; found {_kind(answer)}: {answer!r:.60}")
-    if tuple(int(d) for d in answer) != tuple(expected):
+    """Compare a shape (tuple, list or torch.Size of whole numbers) with `expected` exactly."""
+    __tracebackhide__ = True
+    if as_shape(name, answer) != tuple(expected):
         fail(name, "that is not the shape this reshape gives")
     return True
+
+
+def check_int_set(name, answer, expected):
+    """Compare a set of whole numbers with `expected` (all right ones, no others)."""
+    __tracebackhide__ = True
+    found, expected = as_int_set(name, answer), {int(e) for e in expected}
+    if found != expected:
+        fail(name, f"{sorted(found)} is not the right set ({len(found - expected)} wrong, "
+                   f"{len(expected - found)} missing)")
+    return True
+
+
+# ---------------------------------------------------------------- forbidden calls
+
+def _functorch_level():
+    """The functorch transform level now in force (None outside torch.func transforms)."""
+    return torch._C._functorch.maybe_current_level()
+
+
+_TENSOR = torch.Tensor
+FORBIDDEN = {
+    "autograd": {
+        _TENSOR.backward: "Tensor.backward", torch.autograd.grad: "torch.autograd.grad",
+        torch.autograd.backward: "torch.autograd.backward",
+    },
+    "softmax": {
+        torch.softmax: "torch.softmax", F.softmax: "F.softmax", _TENSOR.softmax: "Tensor.softmax",
+        torch.log_softmax: "torch.log_softmax", F.log_softmax: "F.log_softmax",
+        _TENSOR.log_softmax: "Tensor.log_softmax", torch._softmax: "torch._softmax",
+        torch._log_softmax: "torch._log_softmax", torch.special.softmax: "torch.special.softmax",
+        torch.special.log_softmax: "torch.special.log_softmax", F.softmin: "F.softmin",
+    },
+    "cross_entropy": {
+        F.cross_entropy: "F.cross_entropy", F.nll_loss: "F.nll_loss",
+        F.binary_cross_entropy_with_logits: "F.binary_cross_entropy_with_logits",
+    },
+    "linear": {F.linear: "F.linear", F.bilinear: "F.bilinear"},
+    "modules": {},  # module construction and calls, seen through torch's global module hooks
+}
+GROUP_WORDS = {"autograd": "autograd", "softmax": "a built-in softmax", "cross_entropy": "a built-in loss",
+               "linear": "F.linear", "modules": "a torch.nn module"}
+
+
+class Forbidden(TorchFunctionMode):
+    """A torch function mode that records the first forbidden call made inside it."""
+
+    def __init__(self, groups):
+        super().__init__()
+        self.groups = set(groups)
+        self.names = {f: n for g in self.groups for f, n in FORBIDDEN[g].items()}
+        self.called = None
+        self.grad_was_on = torch.is_grad_enabled()
+
+    def note(self, what):
+        """Remember the first forbidden call (student code cannot catch its way out of it)."""
+        self.called = self.called or what
+        raise CheckError(f"called {what}")
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        name = self.names.get(func)
+        if name is None and "autograd" in self.groups:
+            if func is torch._C._set_grad_enabled and args and args[0] and not self.grad_was_on:
+                name = "torch.enable_grad"
+            elif _functorch_level() is not None:
+                name = "a torch.func transform (grad, vjp, jacrev, …)"
+        if name is not None:
+            self.note(f"`{name}`")
+        return func(*args, **(kwargs or {}))
+
+
+def _module_hook(mode):
+    def hook(*args):
+        mode.note("`torch.nn` (it built or called a module)")
+    return hook
+
+
+@contextlib.contextmanager
+def forbid(task, rule, groups):
+    """Fail if code run inside calls what the task forbids: "Task 1.7 asks for …: your code called …".
+
+    `groups` names FORBIDDEN's groups ("autograd", "softmax", "cross_entropy", "linear",
+    "modules"). The call is recorded even if the student's code catches the error it raises.
+    """
+    __tracebackhide__ = True
+    mode = Forbidden(groups)
+    handles = []
+    if "modules" in mode.groups:
+        hooks = torch.nn.modules.module
+        handles = [hooks.register_module_forward_pre_hook(_module_hook(mode)),
+                   hooks.register_module_parameter_registration_hook(_module_hook(mode)),
+                   hooks.register_module_module_registration_hook(_module_hook(mode))]
+    error = None
+    try:
+        with mode:
+            yield mode
+    except Exception as exc:  # noqa: BLE001  (re-raised below unless a forbidden call explains it)
+        error = exc
+    finally:
+        for handle in handles:
+            handle.remove()
+    if mode.called:
+        raise CheckError(f"{task} asks for {rule}: your code called {mode.called}") from None
+    if error is not None:
+        raise error

@@ -52,7 +52,7 @@ def written(text, grade_id, points):
 def write(path, cells):
     """Write the notebook with a python3 kernelspec and no outputs."""
     nb = V.new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}
     for i, cell in enumerate(nb.cells):
         cell["id"] = f"cell-{i:02d}-" + (cell.metadata.get("nbgrader", {}).get("grade_id") or "text")[:40]
