@@ -4,7 +4,15 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lab setup release grade clean
+# Debian packages each target needs, installed first (scripts/system-packages.sh: as root or with
+# password-less sudo; otherwise it names the command to run and stops before any pip work).
+SYSTEM_PACKAGES := bubblewrap
+test: SYSTEM_PACKAGES += chromium postgresql nodejs
+site: SYSTEM_PACKAGES += nodejs
+# In CI the sandbox tests must run, not skip.
+test: export DLCOURSE_REQUIRE_SANDBOX := $(if $(CI),1,$(DLCOURSE_REQUIRE_SANDBOX))
+
+.PHONY: demo test lab setup release grade clean system-packages gpu-check site
 
 demo: $(STAMP)
 	$(BIN)/python -m dlcourse demo
@@ -12,23 +20,37 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+system-packages:
+	@PYTHON=$(PYTHON) bash scripts/system-packages.sh $(SYSTEM_PACKAGES)
+
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ip=127.0.0.1
 
 setup: $(STAMP)
 
 # Installs only when pyproject.toml or constraints.txt changed since the last install.
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt | system-packages
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $(STAMP)
+
+# The course website in site/_build/html/ (lectures with figures, student assignments): mystmd,
+# pinned in constraints.txt and installed by setup, runs on Node.
+site: $(STAMP)
+	$(BIN)/python site/build.py
 
 release: $(STAMP)
 	$(BIN)/python -m dlcourse generate
 
 grade: $(STAMP)
 	$(BIN)/python -m dlcourse grade
+
+# Every notebook and submission variant on two devices, compared cell by cell (README, "GPU").
+# Needs only Python with numpy, matplotlib and torch (no setup): make gpu-check DEVICES="cpu cpu" is a dry run.
+DEVICES ?= cuda cpu
+gpu-check:
+	PYTHONPATH=. $(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON)) -m dlcourse gpu-check --devices $(DEVICES) $(GPU_CHECK_ARGS)
 
 clean:
 	rm -rf submitted feedback reports gradebook.db

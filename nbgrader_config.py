@@ -1,7 +1,14 @@
 """nbgrader configuration for the course (the course folder is this repository)."""
 import os
+import sys
 
 c = get_config()  # noqa: F821  (provided by nbgrader when it loads this file)
+
+# nbgrader runs `alembic` from PATH when it creates a gradebook: every nbgrader command loads
+# this file, so `.venv/bin/nbgrader ...` works without the environment activated.
+_bin = os.path.dirname(sys.executable)
+if _bin not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = _bin + os.pathsep + os.environ.get("PATH", "")
 
 c.CourseDirectory.course_id = "dl-course"
 c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
@@ -30,11 +37,15 @@ c.ClearHiddenTests.end_test_delimeter = "END HIDDEN TESTS"
 
 # Feedback shows each test cell's result and error message, never its hidden tests,
 # tracebacks or what the student's code printed while the tests ran.
+# Answers that wait for a TA say "to be graded by hand", not "Score: 0.0".
 c.GenerateFeedback.preprocessors = [
-    "nbgrader.preprocessors.GetGrades",
+    "dlcourse.grading.feedback.PendingGrades",
     "dlcourse.grading.feedback.HideTestDetails",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+c.GenerateFeedback.exporter_class = "dlcourse.grading.feedback.FeedbackExporter"
+# Math as MathML, drawn by the browser itself: feedback and the formgrader need no MathJax CDN.
+c.HTMLExporter.preprocessors = ["dlcourse.grading.feedback.RenderMath"]
 
 # Safe grading (dlcourse/grading/sandbox.py, integrity.py): every student kernel runs in a
 # bubblewrap sandbox (no network, nothing of the course but its own files, resource limits),
@@ -53,3 +64,7 @@ c.SandboxKernelManager.memory_mb = 4096        # RLIMIT_DATA of the kernel
 c.SandboxKernelManager.max_tasks = 256         # processes and threads
 c.SandboxKernelManager.file_size_mb = 64       # largest file the kernel may write
 c.SandboxKernelManager.cpu_seconds = 1800      # CPU seconds for the whole kernel
+# GPU memory one kernel may take (torch's allocator, on each GPU it sees; ignored without CUDA):
+# a share, or gpu_memory_mb. Workers are spread over the GPUs; with more workers than GPUs, use
+# at most 1 / (workers per GPU) so that one notebook cannot starve the others.
+c.SandboxKernelManager.gpu_memory_fraction = 0.5

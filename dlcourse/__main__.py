@@ -1,11 +1,15 @@
-"""Command line: python -m dlcourse {generate,grade,demo,reports,zip-collect}."""
+"""Command line: python -m dlcourse {generate,grade,demo,reports,zip-collect,audit,gpu-check}."""
 import argparse
 import os
 import sys
 from pathlib import Path
 
-from .grading import pipeline
-from .grading.sandbox import SandboxUnavailable, attention_lines
+if __name__ == "__main__" and sys.argv[1:2] == ["gpu-check"]:  # runs on a bare CUDA machine, without Jupyter
+    from .gpucheck import main as gpu_check
+    sys.exit(gpu_check(sys.argv[2:]))
+
+from .grading import pipeline  # noqa: E402
+from .grading.sandbox import SandboxUnavailable, attention_lines  # noqa: E402
 
 UNSANDBOXED = ("run student code with your own permissions, without the bubblewrap sandbox "
                "(only for submissions you trust, on a machine without bubblewrap)")
@@ -35,6 +39,18 @@ def main(argv=None):
     zc.add_argument("assignment")
     zc.add_argument("archive", help="the zip Moodle's 'Download all submissions' gives")
     zc.add_argument("--roster", default="roster.csv", help="CSV with student_id, full_name, moodle_id")
+    aud = sub.add_parser("audit", help="measure the tests' strength: run mutants of every reference answer "
+                                       "through its test cells")
+    aud.add_argument("assignments", nargs="*")
+    aud.add_argument("--task", action="append", help="audit only these answer cells (grade ids)")
+    aud.add_argument("--workers", type=int, help="assignments audited at once (default: one per core)")
+    aud.add_argument("--timeout", type=float, default=60, help="seconds a mutant may run at most (default 60)")
+    aud.add_argument("--min-score", type=float, default=0.95, help="exit non-zero below this score (default 0.95)")
+    aud.add_argument("--json", help="write the results to this JSON file")
+    aud.add_argument("--unsandboxed", action="store_true", help=UNSANDBOXED)
+    from . import gpucheck
+    gpucheck.add_arguments(sub.add_parser("gpu-check", help="grade every notebook and variant on two devices "
+                                                             "and compare (default: cuda cpu)"))
     args = parser.parse_args(argv)
     root = Path(args.root).resolve()
     if args.db_url:  # nbgrader_config.py reads it, so every nbgrader command and worker uses it
@@ -50,6 +66,16 @@ def main(argv=None):
         for row in report:
             print(f"{row['status']}: {row['file']} {row['student_id']} ({row['reason']})")
         return 0
+    if args.command == "gpu-check":
+        return gpucheck.run(args, root)
+    if args.command == "audit":
+        from . import audit
+        try:
+            return audit.run(root, args.assignments, args.task or (), args.workers, args.timeout,
+                             sandbox=not args.unsandboxed, min_score=args.min_score, json_path=args.json)
+        except audit.AuditError as exc:
+            print(f"cannot audit: {exc}", file=sys.stderr)
+            return 2
     if args.command == "generate":
         pipeline.generate(pipeline.course_api(root), args.assignments or pipeline.assignments(root))
         return 0
@@ -63,6 +89,9 @@ def main(argv=None):
                                      sandbox=not args.unsandboxed, workers=args.workers)
     except SandboxUnavailable as exc:
         print(f"refusing to grade: {exc}", file=sys.stderr)
+        return 2
+    except pipeline.UnknownAssignment as exc:
+        print(f"cannot grade: {exc}", file=sys.stderr)
         return 2
     for line in attention_lines(outcomes):
         print(line)

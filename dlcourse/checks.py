@@ -26,12 +26,16 @@ are never tighter than the dtype allows).
 fails, naming the call and the rule of the task, if it calls what the statement forbids.
 """
 import contextlib
+import inspect
 import math
 import numbers
+import os
+import sys
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch.nn.utils import clip_grad as _clip_grad
 from torch.overrides import TorchFunctionMode
 
 # Taken at import time, before any student cell runs.
@@ -44,6 +48,24 @@ GREEN, RED, RESET = "\033[32m", "\033[31m", "\033[0m"
 
 class CheckError(AssertionError):
     """A failed check; its message tells the student what was expected and what was found."""
+
+    def _render_traceback_(self):
+        """IPython's traceback without the checker's frames (IPython always shows the raising one)."""
+        from IPython import get_ipython
+        import traceback
+        import types
+        kept, tb = [], self.__traceback__
+        while tb is not None:
+            if not tb.tb_frame.f_locals.get("__tracebackhide__"):
+                kept.append(tb)
+            tb = tb.tb_next
+        short = None
+        for entry in reversed(kept):
+            short = types.TracebackType(short, entry.tb_frame, entry.tb_lasti, entry.tb_lineno)
+        shell = get_ipython()
+        if shell is None:
+            return traceback.format_exception(type(self), self, short)
+        return shell.InteractiveTB.structured_traceback(type(self), self, short, tb_offset=0)
 
 
 def fail(name, message):
@@ -305,11 +327,27 @@ def _functorch_level():
     return torch._C._functorch.maybe_current_level()
 
 
+def _package_functions(package):
+    """Every Python function and method defined in `package` and its loaded submodules, with a name."""
+    found, prefix = {}, package.__name__
+    for name, module in list(sys.modules.items()):
+        if module is None or (name != prefix and not name.startswith(prefix + ".")):
+            continue
+        for obj in list(vars(module).values()):
+            members = vars(obj).values() if isinstance(obj, type) else [obj]
+            for f in members:
+                f = getattr(f, "__func__", f)
+                if inspect.isfunction(inspect.unwrap(f)) and str(getattr(f, "__module__", "")).startswith(prefix):
+                    found[f] = f"{prefix} ({f.__qualname__})"
+    return found
+
+
 _TENSOR = torch.Tensor
 FORBIDDEN = {
     "autograd": {
         _TENSOR.backward: "Tensor.backward", torch.autograd.grad: "torch.autograd.grad",
         torch.autograd.backward: "torch.autograd.backward",
+        torch.ops.aten.convolution_backward: "torch.nn.grad (torch's own convolution backward)",
     },
     "softmax": {
         torch.softmax: "torch.softmax", F.softmax: "F.softmax", _TENSOR.softmax: "Tensor.softmax",
@@ -324,9 +362,29 @@ FORBIDDEN = {
     },
     "linear": {F.linear: "F.linear", F.bilinear: "F.bilinear"},
     "modules": {},  # module construction and calls, seen through torch's global module hooks
+    "clip_grad": {  # plain Python functions: seen by their code objects (PYTHON_GROUPS)
+        _clip_grad.clip_grad_value_: "torch.nn.utils.clip_grad_value_",
+        _clip_grad.clip_grad_norm_: "torch.nn.utils.clip_grad_norm_",
+        _clip_grad.clip_grad_norm: "torch.nn.utils.clip_grad_norm",
+        _clip_grad._get_total_norm: "torch.nn.utils.get_total_norm",
+        _clip_grad._clip_grads_with_norm_: "torch.nn.utils.clip_grads_with_norm_",
+    },
+    "torch": {},  # any torch function at all, for a task to be done without torch
+    "calculate_gain": {torch.nn.init.calculate_gain: "nn.init.calculate_gain"},
+    "dropout": {
+        F.dropout: "F.dropout", F.dropout1d: "F.dropout1d", F.dropout2d: "F.dropout2d", F.dropout3d: "F.dropout3d",
+        F.alpha_dropout: "F.alpha_dropout", F.feature_alpha_dropout: "F.feature_alpha_dropout",
+        torch.dropout: "torch.dropout", torch.dropout_: "torch.dropout_", torch.native_dropout: "torch.native_dropout",
+        torch.alpha_dropout: "torch.alpha_dropout", torch.feature_dropout: "torch.feature_dropout",
+        torch.feature_alpha_dropout: "torch.feature_alpha_dropout",
+    },
+    "optim": _package_functions(torch.optim),  # optimizers, their functional forms, LR schedulers
 }
+PYTHON_GROUPS = {"clip_grad", "calculate_gain", "optim"}  # no torch function to see: watched with sys.setprofile, by code object
 GROUP_WORDS = {"autograd": "autograd", "softmax": "a built-in softmax", "cross_entropy": "a built-in loss",
-               "linear": "F.linear", "modules": "a torch.nn module"}
+               "linear": "F.linear", "modules": "a torch.nn module", "clip_grad": "torch's gradient clipping",
+               "torch": "torch", "calculate_gain": "nn.init.calculate_gain", "dropout": "a built-in dropout",
+               "optim": "torch.optim"}
 
 
 class Forbidden(TorchFunctionMode):
@@ -351,6 +409,8 @@ class Forbidden(TorchFunctionMode):
                 name = "torch.enable_grad"
             elif _functorch_level() is not None:
                 name = "a torch.func transform (grad, vjp, jacrev, …)"
+        if name is None and "torch" in self.groups:
+            name = torch.overrides.resolve_name(func) or getattr(func, "__name__", repr(func))
         if name is not None:
             self.note(f"`{name}`")
         return func(*args, **(kwargs or {}))
@@ -362,12 +422,20 @@ def _module_hook(mode):
     return hook
 
 
+def _profile_hook(mode, codes):
+    """A sys.setprofile hook noting a call of any function whose code object is in `codes`."""
+    def hook(frame, event, arg):
+        if event == "call" and frame.f_code in codes:
+            mode.note(f"`{codes[frame.f_code]}`")
+    return hook
+
+
 @contextlib.contextmanager
 def forbid(task, rule, groups):
     """Fail if code run inside calls what the task forbids: "Task 1.7 asks for …: your code called …".
 
     `groups` names FORBIDDEN's groups ("autograd", "softmax", "cross_entropy", "linear",
-    "modules"). The call is recorded even if the student's code catches the error it raises.
+    "modules", "clip_grad", "torch", "calculate_gain", "dropout", "optim"). The call is recorded even if the student's code catches the error it raises.
     """
     __tracebackhide__ = True
     mode = Forbidden(groups)
@@ -377,16 +445,29 @@ def forbid(task, rule, groups):
         handles = [hooks.register_module_forward_pre_hook(_module_hook(mode)),
                    hooks.register_module_parameter_registration_hook(_module_hook(mode)),
                    hooks.register_module_module_registration_hook(_module_hook(mode))]
+    codes = {inspect.unwrap(f).__code__: n for g in mode.groups & PYTHON_GROUPS for f, n in FORBIDDEN[g].items()}
+    old_profile = sys.getprofile()
     error = None
     try:
+        if codes:
+            sys.setprofile(_profile_hook(mode, codes))
         with mode:
             yield mode
     except Exception as exc:  # noqa: BLE001  (re-raised below unless a forbidden call explains it)
         error = exc
     finally:
+        if codes:
+            sys.setprofile(old_profile)
         for handle in handles:
             handle.remove()
     if mode.called:
         raise CheckError(f"{task} asks for {rule}: your code called {mode.called}") from None
     if error is not None:
         raise error
+
+
+# gpu-check (dlcourse/gpucheck.py): with DLCOURSE_CHECK_LOG set, every check_* call appends what it
+# compared (name, found and expected values, tolerance, pass/fail) as a JSON line to that file.
+if os.environ.get("DLCOURSE_CHECK_LOG"):
+    from .gpucheck import record_checks
+    record_checks(globals(), os.environ["DLCOURSE_CHECK_LOG"])

@@ -49,11 +49,17 @@ def written(text, grade_id, points):
                  solution=True, points=points)
 
 
+def language_info():
+    """What the course's kernel reports (JupyterLab stores it on open: a different one marks the notebook modified)."""
+    from ipykernel.ipkernel import IPythonKernel
+    return dict(IPythonKernel.language_info)
+
+
 def write(path, cells):
     """Write the notebook with a python3 kernelspec and no outputs."""
     nb = V.new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
-    nb.metadata["language_info"] = {"name": "python"}
+    nb.metadata["language_info"] = language_info()
     for i, cell in enumerate(nb.cells):
         cell["id"] = f"cell-{i:02d}-" + (cell.metadata.get("nbgrader", {}).get("grade_id") or "text")[:40]
     nbformat.validate(nb)

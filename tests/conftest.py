@@ -2,9 +2,29 @@
 import contextlib
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
-import matplotlib
+# Hermetic: before anything imports Jupyter, nbgrader or matplotlib, this session and every
+# process it starts get their own home, Jupyter, IPython, matplotlib and XDG folders under a
+# temporary folder, so the tests never touch the user's (tests/test_hermetic.py checks).
+TEST_HOME = Path(tempfile.mkdtemp(prefix="dlcourse-test-home-"))
+HOME_VARS = {"HOME": "", "JUPYTER_DATA_DIR": ".local/share/jupyter", "JUPYTER_CONFIG_DIR": ".jupyter",
+             "JUPYTER_RUNTIME_DIR": ".local/share/jupyter/runtime", "IPYTHONDIR": ".ipython",
+             "MPLCONFIGDIR": ".config/matplotlib", "XDG_CACHE_HOME": ".cache", "XDG_CONFIG_HOME": ".config",
+             "XDG_DATA_HOME": ".local/share"}
+for _var, _sub in HOME_VARS.items():
+    os.environ[_var] = str(TEST_HOME / _sub)
+os.environ.pop("JUPYTER_PATH", None)
+os.environ.pop("JUPYTER_CONFIG_PATH", None)
+
+
+def pytest_unconfigure(config):
+    """Remove the session's temporary home."""
+    shutil.rmtree(TEST_HOME, ignore_errors=True)
+
+
+import matplotlib  # noqa: E402  (after the environment above)
 import nbformat
 import pytest
 

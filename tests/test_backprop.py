@@ -58,3 +58,30 @@ def test_conv_gradients_with_a_one_hot_upstream_gradient(ref):
     up[1, 0] = 1.0
     assert torch.equal(ref["conv_weight_grad"](x, up), t([[4.0, 5.0], [8.0, 9.0]]))
     assert float(ref["conv_bias_grad"](up)) == 1.0
+
+
+def test_kernel_gradient_equals_torchs_own_convolution_backward(ref):
+    # torch.nn.grad.conv2d_weight is the backward of conv2d that autograd runs: an independent reference.
+    g = torch.Generator().manual_seed(3)
+    for (H, W), (k1, k2) in [((5, 6), (2, 3)), ((4, 4), (4, 1)), ((7, 3), (1, 3))]:
+        x = torch.randn(H, W, generator=g, dtype=torch.float64)
+        up = torch.randn(H - k1 + 1, W - k2 + 1, generator=g, dtype=torch.float64)
+        want = torch.nn.grad.conv2d_weight(x[None, None], (1, 1, k1, k2), up[None, None])[0, 0]
+        assert torch.allclose(ref["conv_weight_grad"](x, up), want, atol=1e-12, rtol=0)
+
+
+def test_central_differences_of_a_cubic_are_off_by_exactly_eps_squared(ref):
+    # ((x+e)^3 - (x-e)^3) / 2e = 3x^2 + e^2: the hidden test uses this to find an ignored eps.
+    x = t([0.3, -1.2, 2.0])
+    got = ref["numerical_grad"](lambda v: (v ** 3).sum(), x, 0.1)
+    assert torch.allclose(got, 3 * x ** 2 + 0.01, atol=1e-12, rtol=0)
+
+
+def test_the_no_autograd_rule_sees_torchs_own_convolution_backward(ref):
+    from dlcourse.checks import CheckError, forbid
+    x, up = torch.ones(3, 4, dtype=torch.float64), torch.ones(2, 2, dtype=torch.float64)
+    with forbid("Task 4.1", "the kernel gradient from your formula, without autograd", ["autograd"]):
+        ref["conv_weight_grad"](x, up)  # the reference passes its own rule
+    with pytest.raises(CheckError, match=r"Task 4\.1 .* your code called `torch\.nn\.grad"):
+        with forbid("Task 4.1", "the kernel gradient from your formula, without autograd", ["autograd"]):
+            torch.nn.grad.conv2d_weight(x[None, None], (1, 1, 2, 3), up[None, None])

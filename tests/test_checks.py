@@ -97,3 +97,107 @@ def test_near_misses_are_printed_with_enough_digits_to_differ():
 def test_type_checks_name_every_accepted_type():
     assert "expected a set, list or str, found int" in message(checks.check_type, "opts", 3, (set, list, str))
     assert "expected a tuple, found list" in message(checks.check_type, "shape", [2, 3], tuple)
+
+
+# ---------------------------------------------------------------- the coercion and tolerance policy
+
+def test_shapes_and_integer_sets_accept_every_natural_container():
+    for shape in ((2, 3), [2, 3], torch.Size([2, 3]), (np.int64(2), np.int32(3))):
+        assert checks.check_shape_tuple("shape", shape, (2, 3))
+    assert "tuple of whole numbers" in message(checks.check_shape_tuple, "shape", (2.0, 3), (2, 3))
+    assert "tuple of whole numbers" in message(checks.check_shape_tuple, "shape", (True, 3), (1, 3))
+    for seeds in ({0, 3}, [3, 0], (np.int64(0), np.int64(3)), {np.int64(3), np.int64(0)},
+                  torch.tensor([0, 3]), np.array([3, 0])):
+        assert checks.check_int_set("seeds", seeds, {0, 3})
+    assert "1 wrong, 1 missing" in message(checks.check_int_set, "seeds", [0, 4], {0, 3})
+    assert "whole number" in message(checks.check_int_set, "seeds", [0.5], {0})
+
+
+def test_tolerance_follows_the_dtype_asked_for_or_the_answers_own():
+    exact = torch.tensor([1.0, 2.0], dtype=torch.float64)
+    float32_rounding = exact.float() * (1 + 3e-7)
+    assert checks.check_close("y", float32_rounding, exact)            # float32 arithmetic accepted
+    assert "expected dtype torch.float64" in message(checks.check_close, "y", float32_rounding, exact,
+                                                     dtype=torch.float64)
+    assert "entry [0]" in message(checks.check_close, "y", exact * (1 + 3e-5), exact)  # float64: tight
+    assert checks.tolerance(torch.float32) == (1e-5, 1e-4)
+
+
+# ---------------------------------------------------------------- forbidden calls
+
+def _forbidden(groups, fn):
+    """The message of running `fn` under forbid(groups), or None when it passes."""
+    try:
+        with checks.forbid("Task 9.9", "the formula by hand", groups):
+            fn()
+    except checks.CheckError as exc:
+        return str(exc)
+    return None
+
+
+X = torch.tensor([[1.0, 2.0, 3.0], [0.5, -1.0, 4.0]], dtype=torch.float64)
+
+
+def test_forbid_names_the_task_the_rule_and_the_call():
+    assert _forbidden(["softmax"], lambda: torch.softmax(X, 1)) == \
+        "Task 9.9 asks for the formula by hand: your code called `torch.softmax`"
+
+
+def test_forbid_sees_aliases_methods_getattr_and_modules():
+    import torch.nn.functional as F
+    from torch import nn
+    alias, smx = F, torch.softmax
+    for fn in (lambda: alias.softmax(X, 1), lambda: smx(X, 1), lambda: X.softmax(1),
+               lambda: getattr(torch, "soft" + "max")(X, 1), lambda: nn.Softmax(dim=1)(X),
+               lambda: __import__("torch").nn.functional.log_softmax(X, 1)):
+        assert "softmax" in _forbidden(["softmax"], fn)
+    assert "`F.cross_entropy`" in _forbidden(["cross_entropy"], lambda: F.cross_entropy(X, torch.tensor([0, 2])))
+    assert "`F.linear`" in _forbidden(["linear"], lambda: nn.Linear(3, 2, dtype=torch.float64)(X))
+    assert "torch.nn" in _forbidden(["modules"], lambda: nn.Linear(3, 2, device="meta"))
+
+
+def test_forbid_sees_autograd_however_it_is_reached():
+    def backward():
+        z = X.clone().requires_grad_(True)
+        (z * z).sum().backward()
+
+    def in_enable_grad():
+        with torch.enable_grad():
+            backward()
+
+    assert "`Tensor.backward`" in _forbidden(["autograd"], backward)
+    def grad():
+        z = X.clone().requires_grad_(True)
+        return torch.autograd.grad((z * z).sum(), z)
+
+    assert "`torch.autograd.grad`" in _forbidden(["autograd"], grad)
+    assert "torch.func" in _forbidden(["autograd"], lambda: torch.func.grad(lambda t: (t * t).sum())(X))
+    with torch.no_grad():  # a check that switches autograd off cannot be escaped with enable_grad
+        assert "`torch.enable_grad`" in _forbidden(["autograd"], in_enable_grad)
+        assert _forbidden(["autograd"], lambda: torch.autograd.functional.jacobian(lambda t: 2 * t, X))
+
+
+def test_forbid_records_a_call_the_student_code_catches():
+    def sneaky():
+        try:
+            torch.softmax(X, 1)
+        except Exception:  # noqa: BLE001
+            pass
+        return torch.exp(X) / torch.exp(X).sum(1, keepdim=True)
+
+    assert "`torch.softmax`" in _forbidden(["softmax"], sneaky)
+
+
+def test_forbid_lets_allowed_code_and_the_checks_own_errors_through():
+    def by_hand():
+        e = torch.exp(X - X.max(1, keepdim=True).values)
+        with torch.no_grad():  # switching autograd off (and back on at exit) is not autograd
+            return e / e.sum(1, keepdim=True) @ torch.eye(3, dtype=torch.float64)
+
+    assert _forbidden(["softmax", "autograd", "linear", "modules"], by_hand) is None
+    with pytest.raises(checks.CheckError, match="expected 2, found 1"):
+        with checks.forbid("Task 9.9", "the formula by hand", ["softmax"]):
+            checks.check_int("n", 1, 2)
+    with pytest.raises(ZeroDivisionError):
+        with checks.forbid("Task 9.9", "the formula by hand", ["softmax"]):
+            1 / 0

@@ -7,6 +7,7 @@ import math
 import re
 from pathlib import Path
 
+import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -107,9 +108,122 @@ def test_each_notebook_only_calls_its_demo_and_stores_no_outputs():
         source = "\n".join("".join(c["source"]) for c in code)
         names = re.findall(r"from dlcourse\.demos import (\w+)", source)
         assert len(names) == 1 and names[0] in DEMOS, source
-        assert source.strip().endswith(f"{names[0]}()"), "the last line shows the widget"
+        assert f"demo = {names[0]}()" in source, "the demo is built by its function"
+        assert source.strip().endswith("\ndemo"), "the last line shows the widget"
         called.add(names[0])
     assert called == set(DEMOS)
+
+
+# ----- presets
+
+
+@pytest.mark.parametrize("name", DEMOS)
+def test_each_preset_sets_every_control_at_once_with_one_redraw(demos, name):
+    demo = demos[name]
+    assert len(demo.presets) >= 3 and demo.presets == list(demo.PRESETS)
+    seen = set()
+    for preset in demo.presets:
+        values = demo.PRESETS[preset]
+        assert set(values) == set(demo.controls), f"{preset!r} sets every control"
+        updates = demo.updates
+        assert demo.preset(preset) is demo
+        assert demo.updates == updates + 1, "one redraw per preset"
+        assert demo.values == pytest.approx(values) and demo.message.value == ""
+        png = bytes(demo.image.value)
+        assert png not in seen, f"{preset!r} draws a state of its own"
+        seen.add(png)
+    with pytest.raises(KeyError, match="unknown preset 'nope'; this demo has"):
+        demo.preset("nope")
+
+
+@pytest.mark.parametrize("name", DEMOS)
+def test_preset_buttons_name_the_presets_and_a_click_applies_one(demos, name):
+    demo = demos[name]
+    buttons = [w for w in demo.children[0].children if isinstance(w, widgets.Button)]
+    assert [b.description for b in buttons] == demo.presets
+    assert all("dlcourse-preset" in b._dom_classes for b in buttons)
+    last = demo.presets[-1]
+    demo.preset(demo.presets[0])
+    buttons[-1].click()
+    assert demo.values == pytest.approx(demo.PRESETS[last]) and demo.message.value == ""
+
+
+def check_saturated(demo):
+    assert demo.slope_point.get_ydata()[0] == pytest.approx(1 - math.tanh(3.0) ** 2, rel=1e-12)
+
+
+def check_vanishing_flow(demo):
+    tops = np.array([b.get_y() + b.get_height() for b in visible(demo.bars)])
+    assert np.allclose(tops, reference_layer_gradients(demo), rtol=1e-9) and tops[0] < tops[-1] / 1e3
+
+
+def check_confident_and_wrong(demo):
+    z = np.array([4.0, -1.0, 0.0, -1.0])
+    probs = np.exp(z) / np.exp(z).sum()
+    assert np.allclose([b.get_height() for b in demo.grad_bars], probs - [0, 1, 0, 0])
+
+
+def check_assignment_net(demo):
+    assert count_network(demo.ax) == (3 + 5 + 2 + 4, 3 * 5 + 5 * 2 + 2 * 4)
+    assert demo.ax.get_title() == "3 → 5 → 2 → 4: 44 parameters"
+
+
+def check_no_momentum(demo):
+    assert np.allclose(line(demo, "SGDW"), line(demo, "SGD + L2"), atol=1e-12)
+    expected = reference_path(lambda ps: torch.optim.SGD(ps, lr=0.05), 80, 0.05, 0.5, l2_in_loss=True)
+    assert np.allclose(line(demo, "SGD + L2"), expected, atol=1e-10)
+
+
+def check_decoupled_vs_l2(demo):
+    assert np.abs(line(demo, "SGDW") - line(demo, "SGD + L2")).max() > 0.1
+    assert np.abs(line(demo, "AdamW") - line(demo, "Adam + L2")).max() > 0.1
+
+
+def check_exploding_gain(demo):
+    assert np.allclose(demo.std_line.get_ydata(), demo.stds) and demo.stds[-1] > 1000
+
+
+def check_recommended_tanh(demo):
+    assert 0.3 < demo.stds[-1] < 3 and demo.values["gain"] == round(5 / 3, 2)
+
+
+def check_scaled_and_shifted(demo):
+    assert np.allclose(demo.centre["after"].get_data()[1], 1.0, atol=1e-4)
+    assert np.allclose([seg[1][1] - seg[0][1] for seg in demo.spread["after"].get_segments()], 4.0, rtol=1e-3)
+
+
+def check_affine_off(demo):
+    assert [b.get_width() for b in demo.count_bars] == [33, 0]
+
+
+def check_twin_units(demo):
+    h = demo.hidden_points.get_offsets()
+    assert np.allclose(h[:, 0], h[:, 1]) and np.allclose(demo.wrong.get_offsets(), [[1.0, 1.0]])
+
+
+def check_exploding_rnn(demo):
+    t, g = demo.line.get_data()
+    assert np.allclose(g, 1.1 ** (100 - t), rtol=1e-9)
+
+
+def check_clipped_rnn(demo):
+    assert demo.unclipped.get_visible() and np.allclose(demo.line.get_ydata(), 1.0)
+
+
+PRESET_CHECKS = [("saturation", "saturated", check_saturated), ("gradient_flow", "vanishing", check_vanishing_flow),
+                 ("softmax_cross_entropy", "confident and wrong", check_confident_and_wrong),
+                 ("mlp", "3 → 5 → 2 → 4", check_assignment_net), ("optimizers", "no momentum", check_no_momentum),
+                 ("optimizers", "decoupled vs L2", check_decoupled_vs_l2),
+                 ("init_gain_demo", "exploding", check_exploding_gain),
+                 ("init_gain_demo", "tanh, recommended", check_recommended_tanh),
+                 ("batchnorm", "scaled and shifted", check_scaled_and_shifted), ("batchnorm", "affine off", check_affine_off),
+                 ("xor", "twin units", check_twin_units), ("rnn_gradients", "exploding", check_exploding_rnn),
+                 ("rnn_gradients", "clipped", check_clipped_rnn)]
+
+
+@pytest.mark.parametrize("name,preset,check", PRESET_CHECKS, ids=[f"{n}-{p}" for n, p, _ in PRESET_CHECKS])
+def test_preset_draws_the_state_it_names(demos, name, preset, check):
+    check(demos[name].preset(preset))
 
 
 # ----- 1. saturation

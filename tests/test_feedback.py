@@ -38,3 +38,27 @@ def test_passing_cells_say_so_and_student_cells_lose_their_outputs():
     passed, student = _run(_test_cell("check(f(1))", []), answer)
     assert passed.outputs[0]["text"] == "✔ all checks passed\n"
     assert student.outputs == [] and student.source == "print(_hidden_input)"
+
+
+def test_all_course_math_becomes_mathml_and_nothing_else_does():
+    import glob
+    import re
+
+    from nbconvert.filters.markdown import markdown2html_mistune
+
+    from conftest import REPO
+    from dlcourse.grading.feedback import render_math
+    paths = sorted(glob.glob(str(REPO / "source/*/*.ipynb")) + glob.glob(str(REPO / "notebooks/*.ipynb")))
+    found = 0
+    for path in paths:
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type != "markdown":
+                continue
+            html = markdown2html_mistune(render_math(cell.source))  # nbconvert's own markdown step
+            maths = re.findall(r"<math.*?</math>", html, re.S)
+            found += len(maths)
+            assert not any(re.search(r"<(em|strong|code|a|p)\b", m) for m in maths), path
+            rest = re.sub(r"<math.*?</math>|<code>.*?</code>|<pre.*?</pre>", "", html, flags=re.S)
+            assert not re.search(r"\$[^$\s][^$]*\$", rest), (path, cell.source[:200])
+    assert found > 500
+    assert render_math("costs $5 and $6, `$x$` in code") == "costs $5 and $6, `$x$` in code"

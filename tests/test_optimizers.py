@@ -83,3 +83,47 @@ def test_trajectory_endpoints_quoted_in_the_model_answer(ref):
     assert torch.allclose(sgdw_min, torch.tensor([2.916, 1.024], dtype=torch.float64), atol=1e-3)
     # AdamW: inside the box |w_i| <= alpha / lambda = 2, heading to about (2, 1.9)
     assert float(end["adamw"].abs().max()) < 2.0 and 1.5 < float(end["adamw"][0]) < 2.0
+
+
+def _forbidden(fn):
+    """The message of running `fn` under the rule of Tasks 1.1-1.4 ("optim"), or None when it passes."""
+    from dlcourse.checks import CheckError, forbid
+    try:
+        with forbid("Task 1.4", "the update written from the formulas, without torch.optim", ["optim"]):
+            fn()
+    except CheckError as exc:
+        return str(exc)
+    return None
+
+
+def test_the_no_torch_optim_rule_sees_optimizers_their_functional_forms_and_schedulers(ref):
+    import importlib
+    import sys
+
+    import torch.optim.adam as adam_module
+    w = torch.tensor([1.0, -2.0], dtype=torch.float64)
+
+    def stepped(cls, **kwargs):
+        p = torch.nn.Parameter(w.clone())
+        opt = cls([p], lr=0.1, **kwargs)
+        p.grad = w.clone()
+        opt.step()
+
+    def functional():
+        adam_module.adam([w.clone()], [w.clone()], [w * 0], [w * 0], [], [torch.tensor(0.0)], lr=0.1, beta1=0.9,
+                         beta2=0.99, weight_decay=0.0, eps=1e-8, maximize=False, amsgrad=False)
+
+    def scheduler():
+        opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+        torch.optim.lr_scheduler.StepLR(opt, step_size=2)
+
+    by_getattr = lambda: stepped(getattr(importlib.import_module("torch.optim"), "Adam" + "W"), weight_decay=0.1)
+    assert "`torch.optim (SGD.__init__)`" in _forbidden(lambda: stepped(torch.optim.SGD, momentum=0.9))
+    assert "`torch.optim (AdamW.__init__)`" in _forbidden(by_getattr)
+    assert "`torch.optim (adam)`" in _forbidden(functional)
+    assert "torch.optim" in _forbidden(scheduler)
+    # the reference answers write the formulas: they pass, and the profiler is put back afterwards
+    before = sys.getprofile()
+    state = {}
+    assert _forbidden(lambda: ref["adamw_step"](w, w, state, alpha=0.1, beta1=0.9, beta2=0.999, eps=1e-8, lam=0.01)) is None
+    assert sys.getprofile() is before

@@ -99,17 +99,18 @@ def test_regrading_in_parallel_doubles_nothing_and_keeps_manual_grades(runs):
     with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
         sub = gb.find_submission(AID, "s1")
         written = next(g for nb in sub.notebooks for g in nb.grades if g.needs_manual_grade)
-        written.manual_score = written.max_score
+        written.manual_score, written.needs_manual_grade = written.max_score, False  # as the formgrader does
         gb.db.commit()
-        name = written.name
+        name, manual = written.name, written.max_score
     again = pipeline.grade(root, [AID], ["s1", "s4"], workers=2)
     after = gradebook_rows(root)
     assert after[1] == before[1], "no row added or lost"
     with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
         grade = next(g for nb in gb.find_submission(AID, "s1").notebooks for g in nb.grades if g.name == name)
         assert grade.manual_score == grade.max_score, "a TA's manual grade survives regrading"
-    assert {o.student: o.points for o in again} == {o.student: o.points for o in runs["parallel"][1]
-                                                     if o.student in ("s1", "s4")}
+        assert not grade.needs_manual_grade, "and is not flagged for review again (the answer is unchanged)"
+    first = {o.student: o.points for o in runs["parallel"][1] if o.student in ("s1", "s4")}
+    assert {o.student: o.points for o in again} == {**first, "s1": first["s1"] + manual}
 
 
 def test_default_is_a_worker_per_core():

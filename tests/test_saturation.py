@@ -65,3 +65,29 @@ def test_saturation_threshold_is_where_tanh_prime_equals_eps(reference):
         z = reference["saturation_threshold"](eps)
         assert math.isclose(1 / math.cosh(z) ** 2, eps, rel_tol=1e-9)
     assert math.isclose(reference["saturation_threshold"](0.01), 2.993222846126382, rel_tol=1e-12)
+
+
+def test_tanh_prime_agrees_with_autograd_and_with_sech_squared(reference):
+    z = torch.linspace(-20, 20, 401, dtype=torch.float64)
+    zz = z.clone().requires_grad_(True)
+    torch.tanh(zz).sum().backward()
+    ours = reference["tanh_prime"](z)
+    assert torch.allclose(ours, zz.grad, atol=1e-15, rtol=0)
+    assert torch.allclose(ours, 1 / torch.cosh(z) ** 2, atol=1e-15, rtol=1e-12)
+
+
+def test_chain_grads_matches_the_product_formula_of_the_statement(reference):
+    # d out / d w_k = h_{k-1} a'(z_k) prod_{j > k} w_j a'(z_j), with a' of tanh = 1 - tanh^2
+    gen = torch.Generator().manual_seed(3)
+    for n in (1, 2, 5):
+        w = (torch.randn(n, generator=gen, dtype=torch.float64) * 1.5).tolist()
+        x = 0.8
+        h, z = [x], []
+        for wk in w:
+            z.append(wk * h[-1])
+            h.append(math.tanh(z[-1]))
+        d = [1 - math.tanh(v) ** 2 for v in z]
+        want = [h[k] * d[k] * math.prod(w[j] * d[j] for j in range(k + 1, n)) for k in range(n)]
+        got = reference["chain_grads"](x, w, torch.tanh)
+        assert got.dtype == torch.float64
+        assert torch.allclose(got, torch.tensor(want, dtype=torch.float64), atol=1e-14, rtol=1e-12)

@@ -95,3 +95,14 @@ def test_training_from_ten_seeds_solves_xor_only_from_seeds_4_and_7_with_the_fai
     # Seed 9 failed with both hidden units of the same orientation, x2 - x1.
     W1, _ = ns["train_xor_net"](X, y, 9)
     assert (W1[:, 0] < 0).all() and (W1[:, 1] > 0).all()
+
+
+def test_cross_entropy_agrees_with_torch_at_extreme_logits_for_both_target_kinds(reference):
+    for dtype in (torch.float64, torch.float32):
+        z = torch.tensor([[1000.0, -1000.0, 0.0], [-1000.0, -1000.0, -999.0], [3.0, 1.0, 2.0]], dtype=dtype)
+        labels = torch.tensor([1, 0, 2])
+        probs = torch.tensor([[0.2, 0.5, 0.3], [0.0, 0.0, 1.0], [1 / 3, 1 / 3, 1 / 3]], dtype=dtype)
+        for target in (labels, probs):
+            ours, theirs = reference["cross_entropy"](z, target), F.cross_entropy(z, target)
+            assert ours.shape == () and torch.isfinite(ours)
+            assert torch.allclose(ours, theirs, atol=0, rtol=1e-12 if dtype == torch.float64 else 1e-6)

@@ -44,3 +44,32 @@ def test_deep_net_numbers_quoted_in_the_model_answer(ref):
     assert a.min() > 0.8 and g[0] / g[-1] > 1e3 and g[0] > 1e4  # saturated; uneven, large gradients
     a, _ = stats(1.0, "tanh")
     assert a[-1] < 0.2 * a[0]                                  # slow decay towards 0
+
+
+def _forbidden(groups, fn):
+    """The message of running `fn` under forbid(groups), or None when it passes."""
+    from dlcourse.checks import CheckError, forbid
+    try:
+        with forbid("Task 9.9", "the rule of the task", groups):
+            fn()
+    except CheckError as exc:
+        return str(exc)
+    return None
+
+
+def test_the_calculate_gain_rule_sees_aliases_and_inits_that_call_it(ref):
+    from torch.nn.init import calculate_gain as lookup
+    assert "`nn.init.calculate_gain`" in _forbidden(["calculate_gain"], lambda: lookup("relu"))
+    assert "`nn.init.calculate_gain`" in _forbidden(["calculate_gain"], lambda: getattr(nn.init, "calculate_" + "gain")("tanh"))
+    assert "`nn.init.calculate_gain`" in _forbidden(["calculate_gain"], lambda: nn.init.kaiming_normal_(torch.empty(3, 3)))
+    assert _forbidden(["calculate_gain"], lambda: [ref["init_gain"](n) for n in ("tanh", "selu", "leaky_relu")]) is None
+
+
+def test_the_dropout_rule_sees_modules_functions_and_aliases_but_not_a_mask_by_hand(ref):
+    x = torch.randn(20, 30, generator=torch.Generator().manual_seed(0))
+    drop = getattr(nn, "Drop" + "out")
+    for fn in (lambda: nn.functional.dropout(x, 0.5), lambda: drop(0.5)(x), lambda: torch.dropout(x, 0.5, True),
+               lambda: nn.AlphaDropout(0.2)(x), lambda: nn.functional.dropout2d(x[None], 0.5)):
+        assert "dropout" in _forbidden(["dropout"], fn)
+    assert _forbidden(["dropout"], lambda: ref["inverted_dropout"](x, 0.5)) is None
+    assert _forbidden(["dropout"], lambda: x * torch.bernoulli(torch.full_like(x, 0.7)) / 0.7) is None

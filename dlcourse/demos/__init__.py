@@ -1,9 +1,10 @@
 """Lecture demos: each function returns a widget; drag its sliders and the figure answers at once.
 
 A demo's state is plain values: ``demo.values`` reads them, ``demo.set(name=value, ...)`` sets
-them and redraws once. The figure is ``demo.fig``; the artists that move are attributes of the
-demo (for example ``demo.point``, ``demo.bars``), and ``demo.text`` holds the numbers shown under
-the figure. Every demo computes with torch on ``dlcourse.device.get_device()``.
+them and redraws once. ``demo.presets`` names the demo's telling states and ``demo.preset(name)``
+sets every control to one of them (the buttons above the controls do the same). The figure is
+``demo.fig``; the artists that move are attributes of the demo (for example ``demo.point``,
+``demo.bars``), and ``demo.text`` holds the numbers shown under the figure. Every demo computes with torch on ``dlcourse.device.get_device()``.
 """
 from .base import Demo
 from .batchnorm import batchnorm

@@ -146,6 +146,8 @@ class Demo(widgets.VBox):
     figsize = (8.0, 3.4)
     #: torch CPU threads used while computing an update
     threads = 1
+    #: named states worth showing: preset name -> a value for every control (see `preset`)
+    PRESETS = {}
 
     def __init__(self, controls, buttons=()):
         super().__init__()
@@ -168,7 +170,7 @@ class Demo(widgets.VBox):
         box = widgets.Box([*self.controls.values(), *buttons], layout=widgets.Layout(
             display="flex", flex_flow="row wrap", align_items="center", grid_gap="2px 16px",
             max_width=f"{width}px"))
-        self.children = [box, self.image, self.readout, self.message]
+        self.children = [*self._preset_row(width), box, self.image, self.readout, self.message]
         self.setup()
         for control in self.controls.values():
             control.observe(self._changed, names="value")
@@ -205,7 +207,39 @@ class Demo(widgets.VBox):
         """Forget every cached background (a static artist changed in a way no key captures)."""
         self._backgrounds.clear()
 
+    def _preset_row(self, width):
+        """One button per preset (none when the demo has no presets)."""
+        if not self.PRESETS:
+            return []
+        buttons = []
+        for name in self.PRESETS:
+            button = widgets.Button(description=name, tooltip=f"set every control to the state {name!r}",
+                                    layout=widgets.Layout(width="auto"))
+            button.add_class("dlcourse-preset")
+            button.on_click(lambda _, name=name: self._clicked(name))
+            buttons.append(button)
+        label = widgets.HTML("<b>presets</b>")
+        return [widgets.HBox([label, *buttons], layout=widgets.Layout(
+            flex_flow="row wrap", align_items="center", grid_gap="4px 8px", max_width=f"{width}px"))]
+
+    def _clicked(self, name):
+        try:
+            self.preset(name)
+        except Exception as error:  # keep the widget alive and say what went wrong
+            self.message.value = f"<b>error</b>: {type(error).__name__}: {error}"
+
     # ----- state a test or a lecturer can set and read
+    @property
+    def presets(self):
+        """The names of this demo's presets, in the order of their buttons."""
+        return list(self.PRESETS)
+
+    def preset(self, name):
+        """Set every control to the preset `name` and redraw once; returns self."""
+        if name not in self.PRESETS:
+            raise KeyError(f"unknown preset {name!r}; this demo has {self.presets}")
+        return self.set(**self.PRESETS[name])
+
     @property
     def values(self):
         """The controls' values as a plain dict."""

@@ -20,6 +20,13 @@ class BatchNorm(Demo):
     against channel 2, one dot per position and sample. The module is built
     for the chosen number of channels; with affine on, γ and β are the sliders' values."""
 
+    PRESETS = {
+        "normalised": {"channels": 3, "affine": True, "gamma": 1.0, "beta": 0.0},
+        "scaled and shifted": {"channels": 3, "affine": True, "gamma": 2.0, "beta": 1.0},
+        "16 channels": {"channels": 16, "affine": True, "gamma": 1.0, "beta": 0.0},
+        "affine off": {"channels": 16, "affine": False, "gamma": 1.0, "beta": 0.0},
+    }
+
     figsize = (8.0, 3.6)
 
     def __init__(self, channels=3, affine=True, gamma=1.0, beta=0.0):

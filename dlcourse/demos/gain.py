@@ -21,6 +21,13 @@ class InitGain(Demo):
     """Left: a histogram of each layer's activations (layer 1 at the bottom). Right: their standard
     deviation per layer. Weights are nn.init.xavier_normal_ with the chosen gain; no biases."""
 
+    PRESETS = {
+        "too small": {"nonlinearity": "tanh", "gain": 0.5, "depth": 12},
+        "tanh, recommended": {"nonlinearity": "tanh", "gain": 1.67, "depth": 12},
+        "relu, gain 1": {"nonlinearity": "relu", "gain": 1.0, "depth": 12},
+        "exploding": {"nonlinearity": "relu", "gain": 3.0, "depth": 12},
+    }
+
     figsize = (8.0, 3.8)
 
     def __init__(self, nonlinearity="tanh", gain=1.0, depth=8):

@@ -20,6 +20,13 @@ class GradientFlow(Demo):
     """A WIDTH-wide net of `depth` bias-free layers, weights N(0, 1/WIDTH), inputs N(0, scale²):
     bars of the mean |∂L/∂W_l| per layer, L = mean over the batch of the summed outputs."""
 
+    PRESETS = {
+        "healthy": {"activation": "ReLU", "depth": 10, "scale": 1.0},
+        "vanishing": {"activation": "Sigmoid", "depth": 10, "scale": 1.0},
+        "tanh": {"activation": "Tanh", "depth": 10, "scale": 1.0},
+        "large inputs": {"activation": "ReLU", "depth": 10, "scale": 100.0},
+    }
+
     def __init__(self, activation="Tanh", depth=8, scale=1.0):
         super().__init__({
             "activation": dropdown("activation", ACTIVATIONS, activation),

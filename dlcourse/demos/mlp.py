@@ -21,6 +21,13 @@ class MultilayerPerceptron(Demo):
     """The diagram of the net (one dot per unit, one line per weight) and its parameter count,
     counted on the torch module itself. A hidden size of 0 leaves that layer out."""
 
+    PRESETS = {
+        "3 → 5 → 2 → 4": {"inputs": 3, "hidden1": 5, "hidden2": 2, "hidden3": 0, "outputs": 4, "bias": True},
+        "no hidden layer": {"inputs": 3, "hidden1": 0, "hidden2": 0, "hidden3": 0, "outputs": 4, "bias": True},
+        "without biases": {"inputs": 3, "hidden1": 5, "hidden2": 2, "hidden3": 0, "outputs": 4, "bias": False},
+        "widest": {"inputs": 8, "hidden1": 8, "hidden2": 8, "hidden3": 8, "outputs": 8, "bias": True},
+    }
+
     figsize = (8.0, 3.6)
 
     def __init__(self, sizes=(4, 6, 3, 2), bias=True):

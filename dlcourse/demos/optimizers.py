@@ -65,6 +65,15 @@ def trajectories(lr, momentum, beta1, beta2, weight_decay, steps, device="cpu"):
 class Optimizers(Demo):
     """Six optimizers from one start; weight decay pulls toward the origin, each in its own way."""
 
+    PRESETS = {
+        "no decay": {"lr": 0.05, "momentum": 0.8, "beta1": 0.9, "beta2": 0.999, "weight_decay": 0.0, "steps": 80},
+        "decoupled vs L2": {"lr": 0.05, "momentum": 0.8, "beta1": 0.9, "beta2": 0.999, "weight_decay": 0.5,
+                            "steps": 80},
+        "no momentum": {"lr": 0.05, "momentum": 0.0, "beta1": 0.9, "beta2": 0.999, "weight_decay": 0.5, "steps": 80},
+        "too large a step": {"lr": 0.5, "momentum": 0.8, "beta1": 0.9, "beta2": 0.999, "weight_decay": 0.0,
+                             "steps": 40},
+    }
+
     figsize = (7.0, 4.2)
 
     def __init__(self, lr=0.05, momentum=0.8, beta1=0.9, beta2=0.999, weight_decay=0.2, steps=80):

@@ -41,6 +41,13 @@ class RecurrentGradients(Demo):
     """Mean |∂L/∂h_t| against the step t on a log scale; the loss reads only the last state.
     With clipping on, the clipped gradients are drawn and the unclipped ones stay in grey."""
 
+    PRESETS = {
+        "vanishing": {"w": 0.9, "length": 60, "activation": "tanh", "clip": False, "threshold": 1.0},
+        "exploding": {"w": 1.1, "length": 100, "activation": "identity", "clip": False, "threshold": 1.0},
+        "clipped": {"w": 1.1, "length": 100, "activation": "identity", "clip": True, "threshold": 1.0},
+        "w = 1": {"w": 1.0, "length": 100, "activation": "identity", "clip": False, "threshold": 1.0},
+    }
+
     figsize = (8.0, 3.6)
 
     def __init__(self, w=0.9, length=60, activation="tanh", clip=False, threshold=1.0):

@@ -19,6 +19,13 @@ def values_and_slopes(name, z, device):
 class Saturation(Demo):
     """Left: f with its tangent at z. Right: f' with the value f'(z). Far from 0 both flatten."""
 
+    PRESETS = {
+        "linear zone": {"z": 0.0, "function": "tanh"},
+        "saturated": {"z": 3.0, "function": "tanh"},
+        "sigmoid peak": {"z": 0.0, "function": "sigmoid"},
+        "sigmoid saturated": {"z": 5.0, "function": "sigmoid"},
+    }
+
     def __init__(self, z=1.0, function="tanh"):
         super().__init__({
             "z": slider("z", z, *Z_RANGE, 0.05),

@@ -12,6 +12,15 @@ K = 4  # classes
 class SoftmaxCrossEntropy(Demo):
     """Left: softmax probabilities ŷ next to the target p. Right: ∂CE/∂z, taken by autograd."""
 
+    PRESETS = {
+        "uniform": {"z1": 0.0, "z2": 0.0, "z3": 0.0, "z4": 0.0, "p1": 0.0, "p2": 1.0, "p3": 0.0, "p4": 0.0},
+        "confident and right": {"z1": -1.0, "z2": 4.0, "z3": 0.0, "z4": -1.0,
+                                "p1": 0.0, "p2": 1.0, "p3": 0.0, "p4": 0.0},
+        "confident and wrong": {"z1": 4.0, "z2": -1.0, "z3": 0.0, "z4": -1.0,
+                                "p1": 0.0, "p2": 1.0, "p3": 0.0, "p4": 0.0},
+        "soft label": {"z1": 2.0, "z2": 1.0, "z3": 0.0, "z4": -1.0, "p1": 0.0, "p2": 0.75, "p3": 0.0, "p4": 0.25},
+    }
+
     figsize = (8.0, 3.2)
 
     def __init__(self, logits=(2.0, 1.0, 0.0, -1.0), target=(0.0, 1.0, 0.0, 0.0)):

@@ -22,6 +22,13 @@ class Xor(Demo):
     where each hidden ReLU switches on, and the four XOR points (a red cross marks a wrong one).
     Right: the same points in the hidden space (h1, h2) and the output's line v·h = 0.5."""
 
+    PRESETS = {
+        "identity": {"w11": 1.0, "w12": 0.0, "w21": 0.0, "w22": 1.0, "v1": 1.0, "v2": 1.0},
+        "twin units": {"w11": 1.0, "w12": 1.0, "w21": 1.0, "w22": 1.0, "v1": 0.5, "v2": 0.5},
+        "one dead unit": {"w11": 1.0, "w12": -1.0, "w21": -1.0, "w22": -1.0, "v1": 1.0, "v2": 1.0},
+        "all zero": {"w11": 0.0, "w12": 0.0, "w21": 0.0, "w22": 0.0, "v1": 0.0, "v2": 0.0},
+    }
+
     figsize = (8.0, 3.8)
 
     def __init__(self, w11=1.0, w12=0.0, w21=0.0, w22=1.0, v1=1.0, v2=1.0):

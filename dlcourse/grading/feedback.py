@@ -1,8 +1,14 @@
 """Feedback that teaches without leaking: hidden tests and what ran inside them stay private."""
 import re
+from pathlib import Path
 
+import latex2mathml.converter
+import nbgrader
+from nbconvert.exporters import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
+from nbgrader.preprocessors import GetGrades
 from traitlets import Bool
+from traitlets.config import Config
 
 _HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TESTS[^\n]*\n?", re.M | re.S)
 
@@ -41,4 +47,75 @@ class HideTestDetails(Preprocessor):
         errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
         text = _summary(errors[0]) if errors else "✔ all checks passed\n"
         cell.outputs = [{"output_type": "stream", "name": "stderr" if errors else "stdout", "text": text}]
+        return cell, resources
+
+
+# ---- answers still to be graded by hand -------------------------------------------------
+
+class PendingGrades(GetGrades):
+    """nbgrader's GetGrades, and which graded cells still wait for a TA (`nbgrader.pending`).
+
+    The feedback template (templates/dlcourse_feedback) then says "to be graded by hand" for
+    them instead of "Score: 0.0", and how many points the notebook still has pending.
+    """
+
+    def preprocess(self, nb, resources):
+        resources["nbgrader"]["pending"] = 0.0
+        return super().preprocess(nb, resources)
+
+    def _get_score(self, cell, resources):
+        super()._get_score(cell, resources)
+        grade = self.gradebook.find_grade(cell.metadata["nbgrader"]["grade_id"], self.notebook_id,
+                                          self.assignment_id, self.student_id)
+        pending = bool(grade.needs_manual_grade and grade.manual_score is None)
+        cell.metadata.nbgrader["pending"] = pending
+        resources["nbgrader"]["pending"] += grade.max_score if pending else 0.0
+
+
+TEMPLATES = str(Path(__file__).parent / "templates")
+NBGRADER_TEMPLATES = str(Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates")
+
+
+class FeedbackExporter(HTMLExporter):
+    """nbgrader's feedback page with pending answers marked (template dlcourse_feedback)."""
+
+    def __init__(self, config=None, **kw):
+        config = Config(config or {})  # a copy: GenerateFeedback shares its own with others
+        config.FeedbackExporter.template_name = "dlcourse_feedback"
+        config.FeedbackExporter.extra_template_basedirs = [TEMPLATES, NBGRADER_TEMPLATES]
+        # ours extends "feedback/index.html.j2": nbgrader's template folder must be on the search path
+        config.FeedbackExporter.extra_template_paths = [*config.HTMLExporter.get("extra_template_paths", []),
+                                                        NBGRADER_TEMPLATES]
+        super().__init__(config=config, **kw)
+
+
+# ---- mathematics without the internet ----------------------------------------------------
+
+_CODE = re.compile(r"(```.*?```|~~~.*?~~~|`[^`\n]*`)", re.S)
+# $$display$$, or $inline$ (may wrap onto the next line, not across a blank one; "$5 and $6" is no math)
+_MATH = re.compile(r"(?<!\\)\$\$(.+?)\$\$|(?<![\\$])\$(?![\s$])((?:[^$\n]|\n(?![ \t]*\n))+?)(?<![\s\\])\$(?!\d)",
+                   re.S)
+
+
+def _mathml(match):
+    """One `$…$` or `$$…$$` as MathML; the TeX unchanged when it cannot be converted."""
+    tex, display = (match.group(1), "block") if match.group(1) is not None else (match.group(2), "inline")
+    try:
+        return latex2mathml.converter.convert(tex.strip(), display=display).replace("\n", " ")
+    except Exception:  # left for MathJax, where it is available
+        return match.group(0)
+
+
+def render_math(markdown):
+    """Markdown with its TeX math (outside code) replaced by MathML, which browsers draw natively."""
+    parts = _CODE.split(markdown)
+    return "".join(part if i % 2 else _MATH.sub(_mathml, part) for i, part in enumerate(parts))
+
+
+class RenderMath(Preprocessor):
+    """Markdown cells' math as MathML: it shows without MathJax, offline and in untrusted HTML."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "markdown":
+            cell.source = render_math(cell.source)
         return cell, resources

@@ -23,6 +23,11 @@ Workers share the cores, so each kernel's torch/OpenMP gets cores / workers thre
 OMP_NUM_THREADS is set): two kernels each spinning two OpenMP threads on two cores run slower
 together than one after another.
 
+GPUs are shared fairly: with several GPUs each worker gets one (``CUDA_VISIBLE_DEVICES``,
+round-robin), so its kernels see only that one; the parent finds the GPUs without initialising
+CUDA (a process forked from one that has cannot use the GPU), and each kernel's GPU memory is
+capped (``SandboxKernelManager.gpu_memory_fraction`` in nbgrader_config.py).
+
 Kernels never clash: each notebook runs in its own kernel process over the IPC transport (Unix
 sockets named after the kernel's unique connection file, in a runtime folder per grading run)
 rather than TCP ports picked by probing, which two processes can pick at the same moment. The
@@ -33,6 +38,8 @@ import multiprocessing
 import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -136,16 +143,56 @@ def snapshot(db_url, course_id):
     return sorted(rows, key=repr), counts
 
 
+# ---- GPUs ------------------------------------------------------------------------------
+
+def parse_visible_devices(value):
+    """The GPUs a CUDA_VISIBLE_DEVICES value names (indices or UUIDs); CUDA ignores all after an invalid one."""
+    gpus = []
+    for entry in (e.strip() for e in value.split(",")):
+        if not entry or entry.startswith("-") or not (entry.isdigit() or entry.startswith(("GPU-", "MIG-"))):
+            break
+        gpus.append(entry)
+    return gpus
+
+
+def parse_nvidia_smi(text):
+    """The GPU indices in the output of `nvidia-smi -L` ("GPU 0: NVIDIA H200 (UUID: GPU-…)")."""
+    return [line.split(":")[0].split()[1] for line in text.splitlines() if line.startswith("GPU ")]
+
+
+def spread_gpus(workers, gpus):
+    """CUDA_VISIBLE_DEVICES for each of `workers` workers, round-robin over `gpus` (None: leave it)."""
+    return [gpus[i % len(gpus)] if gpus else None for i in range(workers)]
+
+
+def visible_gpus():
+    """This machine's GPUs for the workers, found without initialising CUDA in this process."""
+    torch = sys.modules.get("torch")
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if torch is not None and torch.cuda.is_initialized():  # asking costs nothing more now
+        known = parse_visible_devices(visible) if visible is not None else None
+        return [known[i] if known else str(i) for i in range(torch.cuda.device_count())]
+    if visible is not None:
+        return parse_visible_devices(visible)
+    try:
+        listing = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    return parse_nvidia_smi(listing.stdout) if listing.returncode == 0 else []
+
+
 # ---- the worker side -------------------------------------------------------------------
 
 _WORKER = {}
 
 
-def _init_worker(root, urls, taken, runtime, threads, options):
-    """Pool initializer: take the next free gradebook URL, build this worker's nbgrader API."""
+def _init_worker(root, urls, taken, runtime, threads, options, gpus=()):
+    """Pool initializer: take the next free gradebook URL (and GPU), build this worker's nbgrader API."""
     with taken.get_lock():
-        db_url = urls[taken.value]
+        db_url, gpu = urls[taken.value], (gpus[taken.value] if gpus else None)
         taken.value += 1
+    if gpu is not None:  # the kernels (and their warm server) see this GPU only, as cuda:0
+        os.environ["CUDA_VISIBLE_DEVICES"] = gpu
     os.environ["JUPYTER_RUNTIME_DIR"] = runtime  # kernel connection files and sockets, removed after
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):  # the kernels share the cores: no oversubscription
         os.environ.setdefault(var, str(threads))
@@ -214,7 +261,7 @@ def _run_pool(root, units, workers, main_url, course_id, tmp, options, results):
     try:
         with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
                                  initargs=(str(root), urls, taken, str(tmp / "rt"), max(1, default_workers() // workers),
-                                           options)) as pool:
+                                           options, spread_gpus(workers, visible_gpus()))) as pool:
             tasks = {}
             for aid, student in units:
                 tasks.setdefault(student, []).append(aid)

@@ -15,7 +15,7 @@ from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 from traitlets.config import PyFileConfigLoader
 
-from . import classroom
+from . import classroom, manual
 from . import sandbox as sandboxing
 
 # nbgrader 0.9 with SQLAlchemy 2 warns on every autograde; the warning is harmless.
@@ -54,6 +54,28 @@ def generate(api, ids):
         result = api.generate_assignment(aid, force=True)
         if not result["success"]:
             raise RuntimeError(f"generate_assignment {aid} failed:\n{result.get('error') or result.get('log')}")
+
+
+class UnknownAssignment(ValueError):
+    """An assignment the gradebook does not know and source/ cannot register."""
+
+
+def register_missing(api, ids):
+    """Generate (and so register in the gradebook) the assignments of `ids` it does not know yet.
+
+    Returns the ids generated here; raises UnknownAssignment, with what to do, for one that has
+    no source/ folder.
+    """
+    root = Path(api.coursedir.root)
+    with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
+        known = {a.name for a in gb.assignments}
+    missing = [aid for aid in ids if aid not in known or not (root / "release" / aid).is_dir()]
+    for aid in missing:
+        if not (root / "source" / aid).is_dir():
+            raise UnknownAssignment(f"{aid} is not an assignment of this course (no source/{aid}); "
+                                    f"assignments: {', '.join(assignments(root)) or 'none'}")
+    generate(api, missing)
+    return missing
 
 
 def notebook_pair(root, aid):
@@ -110,6 +132,7 @@ class Outcome:
     pending: float = 0.0
     cells: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)  # what the TA should know: kernel deaths, timeouts, integrity
+    device: str = ""  # what the notebook computed on: cpu, cuda:0 (the worker's GPU), … ("" unknown)
 
 
 def grade_one(api, aid, student, sandbox=True):
@@ -120,10 +143,44 @@ def grade_one(api, aid, student, sandbox=True):
     """
     start = time.perf_counter()
     try:
+        graded_before = manual.graded_answers(api, aid, student)
         ok, error, notes = sandboxing.grade_submission(api, aid, student, sandbox=sandbox)
+        if ok:  # a TA's manual grade on an unchanged answer stands (nbgrader would flag it again)
+            manual.keep_manual_grades(api, aid, student, graded_before)
     except Exception as exc:  # the grading machinery itself failed on this submission
         ok, error, notes = False, f"{type(exc).__name__}: {exc}"[:160], []
-    return Outcome(student, aid, ok, time.perf_counter() - start, error, notes=notes)
+    return Outcome(student, aid, ok, time.perf_counter() - start, error, notes=notes,
+                   device=graded_device(api, aid, student))
+
+
+_DEVICE_LINE = re.compile(r"computing on (cpu|cuda|mps)(?::(\d+))?")
+
+
+def graded_device(api, aid, student):
+    """What the autograded notebooks' locked cells say they computed on ("computing on cuda"), as
+    cpu or cuda:N with N the machine's GPU (through CUDA_VISIBLE_DEVICES); "" when none says."""
+    folder = Path(api.coursedir.format_path(api.coursedir.autograded_directory, student, aid))
+    found = set()
+    for path in sorted(folder.glob("*.ipynb")):
+        try:
+            cells = nbformat.read(path, as_version=4).cells
+        except Exception:  # noqa: BLE001  (an unreadable notebook says nothing)
+            continue
+        locked = [c for c in cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("locked")
+                  and not c.metadata.get("nbgrader", {}).get("solution")]
+        texts = [str(o.get("text", "")) for c in locked for o in c.get("outputs", [])]
+        found |= {device_label(*m.groups(), os.environ.get("CUDA_VISIBLE_DEVICES"))
+                  for text in texts for m in _DEVICE_LINE.finditer(text)}
+    return ",".join(sorted(found))
+
+
+def device_label(kind, index=None, visible=None):
+    """cpu, or cuda:N with N the physical GPU behind logical device `index` given CUDA_VISIBLE_DEVICES."""
+    if kind != "cuda":
+        return kind
+    index = int(index or 0)
+    gpus = [g.strip() for g in (visible or "").split(",") if g.strip()]
+    return f"cuda:{gpus[index] if index < len(gpus) else index}"
 
 
 def autograde(api, aid, students, sandbox=True):
@@ -131,14 +188,15 @@ def autograde(api, aid, students, sandbox=True):
     return [grade_one(api, aid, student, sandbox=sandbox) for student in students]
 
 
-_EXCEPTION_LINE = re.compile(r"^\s*(?:[\w.]+\.)?(\w+(?:Error|Exception|Interrupt|Exit)\b.*)$")
+_EXCEPTION_LINE = re.compile(r"^\s*(?:[\w.]+\.)?(\w+(?:Error|Exception|Interrupt|Exit|Gone|Unavailable)\b.*)$")
 
 
 def _reason(result):
-    """The last exception line of nbgrader's traceback, short enough for a table."""
+    """The last exception line of nbgrader's traceback (not its "see the traceback above"), for a table."""
     text = (result.get("error") or "") + "\n" + (result.get("log") or "")
-    found = [m.group(1).strip() for m in map(_EXCEPTION_LINE.match, text.splitlines()) if m]
-    return found[-1][:160] if found else "autograde failed (see nbgrader's log)"
+    found = [m.group(1).strip() for m in map(_EXCEPTION_LINE.match, text.splitlines())
+             if m and not m.group(1).startswith("NbGraderException: Please see")]
+    return found[-1][:400] if found else "autograde failed (see nbgrader's log)"
 
 
 def read_scores(api, outcomes):
@@ -193,8 +251,10 @@ def grade_table(outcomes):
     students = sorted({o.student for o in outcomes})
     ids = sorted({o.assignment for o in outcomes})
     by_key = {(o.student, o.assignment): o for o in outcomes}
-    rows = [["student", *ids]] + [[s, *(cell_text(by_key[s, a]) if (s, a) in by_key else "-" for a in ids)]
-                                  for s in students]
+    devices = {s: ",".join(sorted({o.device for o in outcomes if o.student == s and o.device})) or "-"
+               for s in students}
+    rows = [["student", *ids, "device"]] + [[s, *(cell_text(by_key[s, a]) if (s, a) in by_key else "-" for a in ids),
+                                             devices[s]] for s in students]
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     fmt = lambda r: "  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip()  # noqa: E731
     failed = [f"FAILED {o.student} · {o.assignment}: {o.error}" for o in outcomes if not o.ok]
@@ -218,6 +278,8 @@ def grade(root, ids=None, students=None, workers=None, db_url=None, sandbox=True
     if db_url:
         api.coursedir.db_url = db_url
     ids = ids or assignments(root)
+    for aid in register_missing(api, ids):
+        print(f"{aid}: not in the gradebook yet, generated it from source/ (python -m dlcourse generate {aid})")
     workers = workers or parallel.default_workers()
     units = [(aid, s) for aid in ids
              for s in (students or sorted(p.parent.name for p in (Path(root) / "submitted").glob(f"*/{aid}")))]

@@ -28,6 +28,7 @@ the kernel dies (``os._exit``, a crash, a limit) or stops answering, and records
 in ``EVENTS`` for the grading report.
 """
 import ast
+import contextlib
 import functools
 import glob
 import json
@@ -50,7 +51,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbgrader.preprocessors import Execute
 from nbformat import NotebookNode
 from jupyter_core.paths import jupyter_runtime_dir
-from traitlets import Bool, CaselessStrEnum, Integer, List, Unicode, default
+from traitlets import Bool, CaselessStrEnum, Float, Integer, List, Unicode, default
 
 from . import integrity, warm
 
@@ -122,11 +123,16 @@ def _is_within(path, parent):
     return path == parent or parent in path.parents
 
 
+def dlcourse_folder():
+    """The folder of the dlcourse package this process runs (kernels import the same one)."""
+    import dlcourse
+    return str(Path(dlcourse.__file__).resolve().parent)
+
+
 def python_paths():
     """Folders the kernel needs read-only: the Python installation, the venv, dlcourse."""
-    import dlcourse
     paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
-             str(Path(os.path.realpath(sys.executable)).parent.parent), str(Path(dlcourse.__file__).parent)}
+             str(Path(os.path.realpath(sys.executable)).parent.parent), dlcourse_folder()}
     return sorted(p for p in paths if p and os.path.isdir(p) and not _is_within(p, "/usr"))
 
 
@@ -202,6 +208,9 @@ class SandboxKernelManager(IPCKernelManager):
     hidden_paths = List(Unicode(), help="paths that must stay invisible (the course folder, the TA's home); "
                         "the kernel is not started if a read-only folder would contain one").tag(config=True)
     extra_ro_paths = List(Unicode(), help="more host folders to show read-only").tag(config=True)
+    gpu_memory_fraction = Float(0.0, help="share of each GPU's memory one kernel may take (0: no cap)").tag(config=True)
+    gpu_memory_mb = Integer(0, help="MiB of each GPU's memory one kernel may take (0: no cap; wins over "
+                            "gpu_memory_fraction)").tag(config=True)
 
     @property
     def uid(self):
@@ -226,7 +235,11 @@ class SandboxKernelManager(IPCKernelManager):
 
     def format_kernel_cmd(self, extra_arguments=None):
         """Always our Python's ipykernel, whatever kernelspec the notebook names."""
-        return [sys.executable, "-m", "ipykernel_launcher", "-f", os.path.realpath(self.connection_file),
+        cap = []
+        if self.gpu_memory_fraction or self.gpu_memory_mb:  # armed at kernel start, applied at first CUDA use
+            cap = [f"--IPKernelApp.exec_lines=['__import__(\"dlcourse.grading.warm\", fromlist=[\"warm\"])"
+                   f".limit_gpu_memory({float(self.gpu_memory_fraction)!r}, {int(self.gpu_memory_mb)})']"]
+        return [sys.executable, "-m", "ipykernel_launcher", "-f", os.path.realpath(self.connection_file), *cap,
                 *(extra_arguments or [])]
 
     def sandbox_command(self, kernel_cmd, workdir, server=None):
@@ -324,6 +337,9 @@ class SandboxKernelManager(IPCKernelManager):
         env.setdefault("LANG", "C.UTF-8")
         if sys.prefix != sys.base_prefix:
             env["VIRTUAL_ENV"] = sys.prefix
+        # The dlcourse this grader runs, which python_paths() binds in: the environment may have been
+        # installed from another course folder, whose package the sandbox does not show.
+        env["PYTHONPATH"] = str(Path(dlcourse_folder()).parent)
         return env
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
@@ -378,6 +394,18 @@ class SandboxKernelManager(IPCKernelManager):
             log.close()
         if getattr(self, "_tmp", None):
             shutil.rmtree(self._tmp, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def sandboxed_command(cmd, workdir, hidden=()):
+    """(argv, env) that run `cmd` in `workdir` in a sandbox built like a cold kernel's (same binds, limits)."""
+    require()
+    km = SandboxKernelManager(hidden_paths=sorted({str(Path(p).resolve()) for p in hidden}))
+    km._make_folders()
+    try:
+        yield km.sandbox_command(list(cmd), os.path.realpath(workdir)), km.sandbox_env()
+    finally:
+        km._remove_folder()
 
 
 def _error(ename, evalue):

@@ -26,6 +26,7 @@ import importlib
 import json
 import multiprocessing.util
 import os
+import re
 import shutil
 import signal
 import socket
@@ -64,9 +65,7 @@ def serve(ctl_path, uid, keep):
     scratch cleaning never touches them or the folders leading to them.
     """
     keep = [os.path.normpath(k) for k in keep]
-    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")  # as ipykernel sets it
-    for name in PRELOAD:
-        importlib.import_module(name)
+    preload()
     _wipe(keep)  # caches the imports wrote (kernels make their own, as in a cold start)
     gc.freeze()  # the kernels' collections skip what the imports made (and leave those pages shared)
     _prctl(_PR_SET_DUMPABLE, 0)
@@ -90,6 +89,40 @@ def serve(ctl_path, uid, keep):
                 pass
 
 
+def preload():
+    """The server's start-up imports. They must not initialise CUDA: a kernel forked from a process
+    that has (even by torch.cuda.device_count()) cannot use the GPU, so nothing here asks torch.cuda."""
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")  # as ipykernel sets it
+    for name in PRELOAD:
+        importlib.import_module(name)
+
+
+def cuda_initialized():
+    """Whether this process has initialised CUDA (reads torch's flag; calls nothing of CUDA)."""
+    torch = sys.modules.get("torch")
+    return bool(torch is not None and torch.cuda.is_initialized())
+
+
+def limit_gpu_memory(fraction=0.0, mb=0):
+    """In a kernel: cap torch's GPU memory on every GPU to `fraction` of it (or `mb` MiB), applied when
+    CUDA is first used (torch.cuda._lazy_call), so nothing initialises CUDA now and a CPU does nothing."""
+    if not (fraction or mb):
+        return
+    import torch
+
+    def cap():
+        for index in range(torch.cuda.device_count()):
+            total = torch.cuda.get_device_properties(index).total_memory
+            torch.cuda.set_per_process_memory_fraction(gpu_share(total, fraction, mb), index)
+    torch.cuda._lazy_call(cap)
+
+
+def gpu_share(total_bytes, fraction=0.0, mb=0):
+    """The share of a GPU of `total_bytes` a kernel may use: `mb` MiB when given, else `fraction`."""
+    share = mb * (1 << 20) / total_bytes if mb else fraction
+    return min(1.0, max(0.0, share))
+
+
 def _read_line(conn, limit=1 << 20):
     data = b""
     while not data.endswith(b"\n") and len(data) < limit:
@@ -104,7 +137,7 @@ def _handle(req, uid, kernels, listener, conn, keep):
     _reap(kernels)
     op = req.get("op")
     if op == "ping":
-        return {"ok": True, "pid": os.getpid()}
+        return {"ok": True, "pid": os.getpid(), "cuda_initialized": cuda_initialized()}
     if op == "start":
         sys.stdout.flush()
         sys.stderr.flush()
@@ -339,6 +372,18 @@ class ForkedKernel:
         self.send_signal(signal.SIGTERM)
 
 
+def startup_failure(log, exc):
+    """Why a sandboxed Python did not start, from its output, in words a TA can act on."""
+    missing = re.search(r"No module named '([\w.]+)'", log)
+    if missing:
+        return (f"Python inside the sandbox cannot import {missing.group(1)}: the sandbox shows only the "
+                f"Python environment ({sys.prefix}) and the dlcourse package the grader runs, read-only; "
+                f"install {missing.group(1).split('.')[0]} into that environment, or add its folder to "
+                f"c.SandboxKernelManager.extra_ro_paths in nbgrader_config.py")
+    lines = [line.strip() for line in log.splitlines() if line.strip()]
+    return f"{exc}; its last words: {lines[-1][:300]}" if lines else f"{exc} (it printed nothing)"
+
+
 class WarmServer:
     """The grader's end of one warm server: start it, ask it to fork kernels, reset it, stop it.
 
@@ -366,9 +411,9 @@ class WarmServer:
                 break
             except ServerGone as exc:
                 if self.process.poll() is not None or time.monotonic() > deadline:
+                    log = self.log_text()  # before stop() removes the folder it is in
                     self.stop()
-                    raise ServerGone(f"the warm kernel server did not start: {exc}; "
-                                     f"{self.log_text()[-1000:]}") from None
+                    raise ServerGone(f"the warm kernel server did not start: {startup_failure(log, exc)}") from None
                 time.sleep(0.05)
 
     def log_text(self):

@@ -156,4 +156,310 @@ def conv_weight_grad(x, grad_out):
         },
         "loses": ["test_conv_weight_grad"],
     },
+    # More correct forms: torch.eye moved with .to(x), a NumPy float where a number is asked, the
+    # caller's x perturbed in place and every entry put back exactly, F.conv2d as the
+    # cross-correlation of the input with the upstream gradient, a sum of outer products, a
+    # one-element float32 tensor for the bias gradient.
+    "alternative_forms": {
+        "cells": {
+            "jacobian_identity": "def jacobian_identity(x):\n    return torch.eye(len(x)).to(x)",
+            "grad_xtx": "def grad_xtx(x):\n    return torch.mul(x, 2.0)",
+            "numerical_grad": '''
+def numerical_grad(f, x, eps=1e-6):
+    grad = torch.empty_like(x)
+    flat, out = x.view(-1), grad.view(-1)
+    for k in range(flat.numel()):
+        old = flat[k].clone()
+        flat[k] = old + eps
+        up = float(f(x))
+        flat[k] = old - eps
+        down = float(f(x))
+        flat[k] = old  # put the entry back exactly
+        out[k] = (up - down) / (2 * eps)
+    return grad
+''',
+            "relative_error": '''
+import numpy as np
+
+def relative_error(a, b):
+    a, b = a.detach().cpu().numpy(), b.detach().cpu().numpy()
+    den = np.linalg.norm(a) + np.linalg.norm(b)
+    return np.float64(0.0) if den == 0 else np.linalg.norm(a - b) / den
+''',
+            "sigmoid_layer_backward": '''
+def sigmoid_layer_backward(x, W, b, grad_out):
+    s = torch.sigmoid(F.linear(x, W, b))
+    delta = grad_out * s * (1 - s)
+    grad_W = sum(torch.outer(d, xi) for d, xi in zip(delta, x))
+    return grad_W, delta.sum(0), torch.matmul(delta, W)
+''',
+            "conv_weight_grad": "def conv_weight_grad(x, grad_out):\n    return F.conv2d(x[None, None], grad_out[None, None])[0, 0]",
+            "conv_bias_grad": "def conv_bias_grad(grad_out):\n    return grad_out.float().sum().reshape(1)  # float32 is fine for a number",
+        },
+        "loses": [],
+    },
+    # Still more: a list of lists for the identity, a 0-dim tensor for the relative error, the
+    # sigmoid's derivative written with exp, a Python loop building the kernel gradient from
+    # floats, a NumPy float for the bias gradient.
+    "alternative_loops": {
+        "cells": {
+            "jacobian_identity": '''
+def jacobian_identity(x):
+    n = x.shape[0]
+    rows = [[1.0 if i == j else 0.0 for j in range(n)] for i in range(n)]
+    return torch.tensor(rows, dtype=x.dtype, device=x.device)
+''',
+            "grad_xtx": "def grad_xtx(x):\n    return 2 * x.clone()",
+            "relative_error": '''
+def relative_error(a, b):
+    den = a.norm() + b.norm()
+    return torch.zeros((), dtype=a.dtype) if den == 0 else (a - b).norm() / den
+''',
+            "sigmoid_layer_backward": '''
+def sigmoid_layer_backward(x, W, b, grad_out):
+    z = x @ W.T + b
+    delta = grad_out * torch.exp(-z) / (1 + torch.exp(-z)) ** 2
+    return delta.T @ x, delta.sum(dim=0), delta @ W
+''',
+            "conv_weight_grad": '''
+def conv_weight_grad(x, grad_out):
+    oh, ow = grad_out.shape
+    rows = []
+    for m in range(x.shape[0] - oh + 1):
+        rows.append([float((grad_out * x[m:m + oh, n:n + ow]).sum()) for n in range(x.shape[1] - ow + 1)])
+    return torch.tensor(rows, dtype=x.dtype, device=x.device)
+''',
+            "conv_bias_grad": "import numpy as np\n\ndef conv_bias_grad(grad_out):\n    return np.float64(grad_out.sum().item())",
+        },
+        "loses": [],
+    },
+    # The shortcut Task 1.1 forbids: ask autograd for the Jacobian.
+    "mistake_jacobian_by_autograd": {
+        "cells": {"jacobian_identity": "def jacobian_identity(x):\n    return torch.autograd.functional.jacobian(lambda v: v, x)"},
+        "loses": ["test_jacobian_identity"],
+    },
+    # Ones everywhere: each output taken to depend on every input.
+    "mistake_jacobian_ones": {
+        "cells": {"jacobian_identity": "def jacobian_identity(x):\n    return torch.ones(len(x), len(x), dtype=x.dtype, device=x.device)"},
+        "loses": ["test_jacobian_identity"],
+    },
+    # Autograd for the gradient of x^T x, which Task 1.2 forbids.
+    "mistake_grad_xtx_by_autograd": {
+        "cells": {
+            "grad_xtx": '''
+def grad_xtx(x):
+    v = x.detach().clone().requires_grad_(True)
+    (v @ v).backward()
+    return v.grad
+''',
+        },
+        "loses": ["test_grad_xtx"],
+    },
+    # Always float64: wrong for a float32 x.
+    "mistake_grad_xtx_float64": {
+        "cells": {"grad_xtx": "def grad_xtx(x):\n    return 2 * x.double()"},
+        "loses": ["test_grad_xtx"],
+    },
+    # The Jacobian's row shape (1, n) instead of the gradient's shape (n,).
+    "mistake_grad_xtx_row": {
+        "cells": {"grad_xtx": "def grad_xtx(x):\n    return 2 * x[None, :]"},
+        "loses": ["test_grad_xtx"],
+    },
+    # eps is ignored: 1e-6 always.
+    "mistake_numgrad_ignores_eps": {
+        "cells": {
+            "numerical_grad": '''
+def numerical_grad(f, x, eps=1e-6):
+    x = x.detach().clone()
+    grad = torch.zeros_like(x)
+    for i in itertools.product(*(range(d) for d in x.shape)):
+        old = x[i].item()
+        x[i] = old + 1e-6
+        f_plus = float(f(x))
+        x[i] = old - 1e-6
+        f_minus = float(f(x))
+        x[i] = old
+        grad[i] = (f_plus - f_minus) / 2e-6
+    return grad
+''',
+        },
+        "loses": ["test_numerical_grad"],
+    },
+    # A central difference divided by eps instead of 2 eps.
+    "mistake_numgrad_no_half": {
+        "cells": {
+            "numerical_grad": '''
+def numerical_grad(f, x, eps=1e-6):
+    x = x.detach().clone()
+    grad = torch.zeros_like(x)
+    for i in itertools.product(*(range(d) for d in x.shape)):
+        old = x[i].item()
+        x[i] = old + eps
+        f_plus = float(f(x))
+        x[i] = old - eps
+        f_minus = float(f(x))
+        x[i] = old
+        grad[i] = (f_plus - f_minus) / eps
+    return grad
+''',
+        },
+        "loses": ["test_numerical_grad"],
+    },
+    # Only for vectors: x[i] of a matrix is a whole row.
+    "mistake_numgrad_vectors_only": {
+        "cells": {
+            "numerical_grad": '''
+def numerical_grad(f, x, eps=1e-6):
+    x = x.detach().clone()
+    grad = torch.zeros_like(x)
+    for i in range(len(x)):
+        old = x[i].clone()
+        x[i] = old + eps
+        f_plus = float(f(x))
+        x[i] = old - eps
+        f_minus = float(f(x))
+        x[i] = old
+        grad[i] = (f_plus - f_minus) / (2 * eps)
+    return grad
+''',
+        },
+        "loses": ["test_numerical_grad"],
+    },
+    # Autograd instead of differences, which Task 2.1 forbids.
+    "mistake_numgrad_by_autograd": {
+        "cells": {
+            "numerical_grad": '''
+def numerical_grad(f, x, eps=1e-6):
+    v = x.detach().clone().requires_grad_(True)
+    y = f(v)
+    if not torch.is_tensor(y):
+        raise TypeError("f must return a tensor")
+    y.backward()
+    return v.grad
+''',
+        },
+        "loses": ["test_numerical_grad"],
+    },
+    # The norm of the sum in the denominator instead of the sum of the norms.
+    "mistake_relative_error_norm_of_sum": {
+        "cells": {
+            "relative_error": '''
+def relative_error(a, b):
+    den = (a + b).norm().item()
+    return 0.0 if den == 0 else (a - b).norm().item() / den
+''',
+        },
+        "loses": ["test_relative_error"],
+    },
+    # No special case: two zero tensors give 0/0 = nan.
+    "mistake_relative_error_nan_for_zeros": {
+        "cells": {"relative_error": "def relative_error(a, b):\n    return ((a - b).norm() / (a.norm() + b.norm())).item()"},
+        "loses": ["test_relative_error"],
+    },
+    # Autograd switched back on inside the layer: the rule of Task 3.1 catches it.
+    "mistake_autograd_in_enable_grad": {
+        "cells": {
+            "sigmoid_layer_backward": '''
+def sigmoid_layer_backward(x, W, b, grad_out):
+    with torch.enable_grad():
+        x, W, b = (t.detach().clone().requires_grad_(True) for t in (x, W, b))
+        torch.sigmoid(x @ W.T + b).backward(grad_out)
+    return W.grad, b.grad, x.grad
+''',
+        },
+        "loses": ["test_sigmoid_grad_W", "test_sigmoid_grad_b", "test_sigmoid_grad_x"],
+    },
+    # A torch.func transform: autograd by another name.
+    "mistake_autograd_by_vjp": {
+        "cells": {
+            "sigmoid_layer_backward": '''
+def sigmoid_layer_backward(x, W, b, grad_out):
+    _, vjp = torch.func.vjp(lambda W, b, x: torch.sigmoid(x @ W.T + b), W, b, x)
+    return vjp(grad_out)
+''',
+        },
+        "loses": ["test_sigmoid_grad_W", "test_sigmoid_grad_b", "test_sigmoid_grad_x"],
+    },
+    # grad_x without the sigmoid's derivative (grad_W and grad_b right).
+    "mistake_grad_x_skips_sigmoid": {
+        "cells": {
+            "sigmoid_layer_backward": '''
+def sigmoid_layer_backward(x, W, b, grad_out):
+    s = torch.sigmoid(x @ W.T + b)
+    delta = grad_out * s * (1 - s)
+    return delta.T @ x, delta.sum(0), grad_out @ W
+''',
+        },
+        "loses": ["test_sigmoid_grad_x"],
+    },
+    # grad_b summed over the neurons instead of the batch.
+    "mistake_grad_b_wrong_dim": {
+        "cells": {
+            "sigmoid_layer_backward": '''
+def sigmoid_layer_backward(x, W, b, grad_out):
+    s = torch.sigmoid(x @ W.T + b)
+    delta = grad_out * s * (1 - s)
+    return delta.T @ x, delta.sum(1), delta @ W
+''',
+        },
+        "loses": ["test_sigmoid_grad_b"],
+    },
+    # Kernel size off by one (H - h instead of H - h + 1).
+    "mistake_conv_kernel_off_by_one": {
+        "cells": {
+            "conv_weight_grad": '''
+def conv_weight_grad(x, grad_out):
+    oh, ow = grad_out.shape
+    k1, k2 = x.shape[0] - oh, x.shape[1] - ow
+    gw = torch.zeros(k1, k2, dtype=x.dtype, device=x.device)
+    for m in range(k1):
+        for n in range(k2):
+            gw[m, n] = (grad_out * x[m:m + oh, n:n + ow]).sum()
+    return gw
+''',
+        },
+        "loses": ["test_conv_weight_grad"],
+    },
+    # The shortcuts Task 4.1 forbids: autograd through F.conv2d, or torch's own backward.
+    "mistake_conv_by_autograd": {
+        "cells": {
+            "conv_weight_grad": '''
+def conv_weight_grad(x, grad_out):
+    k1, k2 = x.shape[0] - grad_out.shape[0] + 1, x.shape[1] - grad_out.shape[1] + 1
+    with torch.enable_grad():
+        w = torch.zeros(k1, k2, dtype=x.dtype, device=x.device, requires_grad=True)
+        F.conv2d(x[None, None], w[None, None])[0, 0].backward(grad_out)
+    return w.grad
+''',
+        },
+        "loses": ["test_conv_weight_grad"],
+    },
+    "mistake_conv_by_torch_nn_grad": {
+        "cells": {
+            "conv_weight_grad": '''
+def conv_weight_grad(x, grad_out):
+    k1, k2 = x.shape[0] - grad_out.shape[0] + 1, x.shape[1] - grad_out.shape[1] + 1
+    return torch.nn.grad.conv2d_weight(x[None, None], (1, 1, k1, k2), grad_out[None, None])[0, 0]
+''',
+        },
+        "loses": ["test_conv_weight_grad"],
+    },
+    # The mean of the upstream gradient instead of its sum.
+    "mistake_conv_bias_mean": {
+        "cells": {"conv_bias_grad": "def conv_bias_grad(grad_out):\n    return grad_out.mean()"},
+        "loses": ["test_conv_bias_grad"],
+    },
+    # Autograd for the bias gradient, which Task 4.2 forbids.
+    "mistake_conv_bias_by_autograd": {
+        "cells": {
+            "conv_bias_grad": '''
+def conv_bias_grad(grad_out):
+    with torch.enable_grad():
+        b = torch.zeros((), dtype=grad_out.dtype, device=grad_out.device, requires_grad=True)
+        (grad_out * b).sum().backward()
+    return b.grad
+''',
+        },
+        "loses": ["test_conv_bias_grad"],
+    },
 }

@@ -65,6 +65,166 @@ def mean_first_layer_grad(activation_name, seed):
         },
         "loses": [],
     },
+    # Correct again, in other natural forms: a formula through exp, a legend given its texts
+    # (no label=), a 0-dim float64 tensor, float32 autograd converted at the end, NumPy floats in a
+    # tuple, a NumPy bool, a 0-dim tensor for a number, a NumPy string.
+    "alternative_forms": {
+        "cells": {
+            "tanh_prime": "def tanh_prime(z):\n    return 4 / (torch.exp(z) + torch.exp(-z)) ** 2",
+            "plot_tanh": '''
+def plot_tanh(ax):
+    z = torch.linspace(-6, 6, 101)
+    ax.plot(z, torch.tanh(z))
+    ax.plot(z, 1 - torch.tanh(z) ** 2)
+    ax.legend(["tanh", "its derivative"])
+    return ax
+''',
+            "saturation_threshold": '''
+def saturation_threshold(eps):
+    # sech(z)^2 = eps  <=>  cosh(z) = 1 / sqrt(eps)
+    return torch.acosh(torch.tensor(eps, dtype=torch.float64).rsqrt())
+''',
+            "chain_grads": '''
+def chain_grads(x, weights, activation):
+    w = torch.tensor(weights, requires_grad=True)   # float32
+    out = torch.tensor(float(x))
+    for k in range(len(weights)):
+        out = activation(w[k] * out)
+    out.backward()
+    return w.grad.double()
+''',
+            "x100_grads": '''
+tanh_grads = tuple(np.round(chain_grads(100.0, [1.0] * 4, torch.tanh).numpy(), 3))
+relu_grads = torch.full((4,), 100.0)
+tanh_vanishes_faster = np.sum(tanh_grads[:2]) < np.sum(relu_grads[:2].numpy())
+''',
+            "mean_first_layer_grad": '''
+def mean_first_layer_grad(activation_name, seed):
+    torch.manual_seed(seed)
+    act = getattr(nn, activation_name)()
+    fc1, fc2, fc3 = (nn.Linear(1, 1, bias=False) for _ in range(3))
+    for fc in (fc1, fc2, fc3):
+        nn.init.constant_(fc.weight, 1.0)
+    xs = torch.randn(200, 1)
+    grads = torch.zeros(200)
+    for i in range(200):
+        for fc in (fc1, fc2, fc3):
+            fc.zero_grad()
+        act(fc3(act(fc2(act(fc1(xs[i])))))).sum().backward()
+        grads[i] = fc1.weight.grad.abs().squeeze()
+    return grads.mean()
+''',
+            "best_activation": '''
+_names = np.array(list(search_values))
+best_activation = _names[np.argmax(list(search_values.values()))]
+''',
+        },
+        "loses": [],
+    },
+    # Forbidden: tanh' by autograd, switched back on inside the function.
+    "forbidden_tanh_prime_autograd": {
+        "cells": {
+            "tanh_prime": '''
+def tanh_prime(z):
+    with torch.enable_grad():
+        z = z.detach().clone().requires_grad_(True)
+        torch.tanh(z).sum().backward()
+    return z.grad
+''',
+        },
+        "loses": ["test_tanh_prime"],
+    },
+    # 1 - z**2: the derivative written in z instead of tanh z; and curves labelled without a legend.
+    "mistake_derivative_in_z_and_no_legend": {
+        "cells": {
+            "tanh_prime": "def tanh_prime(z):\n    return 1 - z ** 2",
+            "plot_tanh": '''
+def plot_tanh(ax):
+    z = np.linspace(-6, 6, 200)
+    ax.plot(z, np.tanh(z), label="tanh")
+    ax.plot(z, 1 - np.tanh(z) ** 2, label="tanh'")
+    return ax
+''',
+        },
+        "loses": ["test_tanh_prime", "test_plot_tanh"],
+    },
+    # The closed form in float32 (torch's default dtype): wrong for small eps.
+    "mistake_threshold_in_float32": {
+        "cells": {
+            "saturation_threshold": "def saturation_threshold(eps):\n"
+                                    "    return float(torch.atanh(torch.sqrt(1 - torch.tensor(eps))))",
+        },
+        "loses": ["test_saturation_threshold"],
+    },
+    # The activation's derivative taken at the layer's output h_k instead of its input z_k. Task 3.2
+    # uses chain_grads, so its numbers are wrong too.
+    "mistake_derivative_at_output": {
+        "cells": {
+            "chain_grads": '''
+def chain_grads(x, weights, activation):
+    def deriv(v):
+        v = torch.tensor(float(v), dtype=torch.float64, requires_grad=True)
+        activation(v).backward()
+        return float(v.grad)
+    h = [float(x)]
+    for w in weights:
+        h.append(float(activation(torch.tensor(w * h[-1], dtype=torch.float64))))
+    n = len(weights)
+    grads = []
+    for k in range(n):
+        g = h[k] * deriv(h[k + 1])
+        for j in range(k + 1, n):
+            g *= weights[j] * deriv(h[j + 1])
+        grads.append(g)
+    return torch.tensor(grads, dtype=torch.float64)
+''',
+        },
+        "loses": ["test_chain_grads", "test_x100_grads"],
+    },
+    # The inputs drawn with device=DEVICE: right on a CPU, other numbers on a GPU. The check runs
+    # the experiment with DEVICE on the meta device, so it fails on every machine.
+    "mistake_inputs_drawn_on_device": {
+        "cells": {
+            "mean_first_layer_grad": '''
+def mean_first_layer_grad(activation_name, seed):
+    torch.manual_seed(seed)
+    act = getattr(nn, activation_name)()
+    layers = [nn.Linear(1, 1, bias=False) for _ in range(3)]
+    with torch.no_grad():
+        for layer in layers:
+            layer.weight.fill_(1.0)
+    grads = []
+    for x in torch.randn(200, 1, device=DEVICE):
+        out = x
+        for layer in layers:
+            out = act(layer.to(x.device)(out))
+        out.backward()
+        grads.append(layers[0].weight.grad.abs().item())
+        for layer in layers:
+            layer.weight.grad = None
+    return float(np.mean(grads))
+''',
+        },
+        "loses": ["test_mean_first_layer_grad"],
+    },
+    # All 200 inputs in one batch: right for every activation but RReLU, whose random slopes are
+    # then drawn in another order.
+    "mistake_inputs_in_one_batch": {
+        "cells": {
+            "mean_first_layer_grad": '''
+def mean_first_layer_grad(activation_name, seed):
+    torch.manual_seed(seed)
+    act = getattr(nn, activation_name)()
+    layers = [nn.Linear(1, 1, bias=False) for _ in range(3)]
+    xs = torch.randn(200, 1)
+    w1 = torch.ones(200, 1, requires_grad=True)
+    out = act(act(act(w1 * xs)))
+    out.sum().backward()
+    return float(w1.grad.abs().mean())
+''',
+        },
+        "loses": ["test_mean_first_layer_grad"],
+    },
     # The square forgotten: 1 - tanh(z) instead of 1 - tanh(z)**2.
     "mistake_tanh_prime_not_squared": {
         "cells": {"tanh_prime": "def tanh_prime(z):\n    return 1 - torch.tanh(z)"},

@@ -102,6 +102,277 @@ def plot_decision_regions(ax, W1, w2, n=201):
         },
         "loses": [],
     },
+    # Correct again, in other natural forms: amax and a division, float64 and NumPy numbers, a
+    # gather-free loss with amax, torch.softmax inside ce_grad (only autograd is ruled out there),
+    # NumPy integers in shapes and counts, einsum, a tuple of labels, float32 weights, optim.SGD on
+    # BCE, a Fraction, hand-written gradients, a tensor of seeds, a plot from NumPy.
+    "alternative_forms": {
+        "cells": {
+            "softmax": '''
+def softmax(z):
+    e = (z - z.amax(dim=-1, keepdim=True)).exp()
+    return e.div(e.sum(-1, keepdim=True))
+''',
+            "p_mnist": "p_mnist = torch.tensor([0, 3, 0, 0, 0, 0, 0, 1, 0, 0], dtype=torch.float64) / 4",
+            "min_ce_mnist": "import numpy as np\nmin_ce_mnist = -(0.75 * np.log(0.75) + 0.25 * np.log(0.25))",
+            "cross_entropy": '''
+def cross_entropy(z, target):
+    m = z.amax(dim=1, keepdim=True)
+    log_y = (z - m) - (z - m).exp().sum(dim=1, keepdim=True).log()
+    if target.dtype == torch.long:
+        target = torch.zeros_like(z).scatter_(1, target[:, None], 1.0)
+    return (-(target * log_y).sum(dim=1)).mean()
+''',
+            "ce_grad": '''
+def ce_grad(z, target):
+    if target.dtype == torch.long:
+        target = F.one_hot(target, num_classes=z.shape[1]).to(z)
+    return (torch.softmax(z, dim=1) - target) / z.shape[0]
+''',
+            "mlp_shapes": '''
+import numpy as np
+mlp_shapes = {f"W{i}": (np.int64(o), np.int64(n)) for i, (n, o) in enumerate([(3, 5), (5, 2), (2, 4)], 1)}
+mlp_shapes.update({f"b{i}": torch.Size([o]) for i, o in enumerate([5, 2, 4], 1)})
+''',
+            "count_params": '''
+import numpy as np
+def count_params(sizes):
+    s = np.asarray(sizes)
+    return np.sum(s[:-1] * s[1:] + s[1:])
+''',
+            "mlp_forward": '''
+def mlp_forward(x, params, act=torch.relu):
+    for i, (W, b) in enumerate(params):
+        if i > 0:
+            x = act(x)
+        x = torch.einsum("bi,oi->bo", x, W) + b
+    return x
+''',
+            "draw_mlp": '''
+def draw_mlp(ax, sizes):
+    hidden = tuple("hidden {}".format(k) for k in range(1, len(sizes) - 1))
+    draw_network(ax, sizes, ("input",) + hidden + ("output",))
+    return ax
+''',
+            "xor_weights": "W1_xor = 3 * torch.tensor([[1.0, -1.0], [-1.0, 1.0]])\nw2_xor = torch.tensor([0.4, 0.4])",
+            "train_linear": '''
+def train_linear(X, y, steps=100, lr=1.0):
+    w = torch.zeros(X.shape[1], dtype=X.dtype, device=X.device, requires_grad=True)
+    b = torch.zeros((), dtype=X.dtype, device=X.device, requires_grad=True)
+    opt = torch.optim.SGD([w, b], lr=lr)
+    for _ in range(steps):
+        opt.zero_grad()
+        F.binary_cross_entropy_with_logits(X @ w + b, y).backward()
+        opt.step()
+    return w.detach(), b.detach()
+''',
+            "linear_xor_best": "from fractions import Fraction\nlinear_xor_best = Fraction(3, 4)",
+            "train_xor_net": '''
+def train_xor_net(X, y, seed, steps=300, lr=0.2):
+    g = generator(seed)
+    W1 = torch.randn(2, 2, generator=g, dtype=torch.float64).to(X.device)
+    w2 = torch.randn(2, generator=g, dtype=torch.float64).to(X.device)
+    N = len(y)
+    for _ in range(steps):
+        A = X @ W1.T
+        H = torch.relu(A)
+        r = H @ w2 - y
+        d = 2 * r / N
+        gw2 = H.T @ d
+        gW1 = ((d[:, None] * w2[None, :]) * (A > 0)).T @ X
+        W1, w2 = W1 - lr * gW1, w2 - lr * gw2
+    return W1, w2
+''',
+            "xor_success_seeds": '''
+_solved = torch.tensor([bool(((xor_net(X_xor, *train_xor_net(X_xor, y_xor, s)) > 0.5).double() == y_xor).all())
+                        for s in range(10)])
+xor_success_seeds = torch.nonzero(_solved).flatten()
+''',
+            "plot_decision_regions": '''
+import numpy as np
+def plot_decision_regions(ax, W1, w2, n=201):
+    W1, w2 = np.asarray(W1.cpu(), dtype=float), np.asarray(w2.cpu(), dtype=float)
+    g = np.linspace(-0.5, 1.5, n)
+    pts = np.stack(np.meshgrid(g, g), axis=-1)          # [i, j] = (g[j], g[i])
+    out = np.maximum(pts @ W1.T, 0) @ w2
+    ax.imshow((out > 0.5).astype(float), origin="lower", extent=(-0.5, 1.5, -0.5, 1.5), cmap="viridis")
+    ax.scatter([0, 0, 1, 1], [0, 1, 0, 1], c=["white", "black", "black", "white"])
+    return ax
+''',
+        },
+        "loses": [],
+    },
+    # Forbidden: softmax by torch's own function, under another name.
+    "forbidden_softmax_builtin": {
+        "cells": {"softmax": "from torch.nn.functional import softmax as _sm\n\ndef softmax(z):\n    return _sm(z, dim=-1)"},
+        "loses": ["test_softmax"],
+    },
+    # Forbidden: the loss by F.cross_entropy (both target kinds are accepted by it).
+    "forbidden_cross_entropy_builtin": {
+        "cells": {"cross_entropy": "def cross_entropy(z, target):\n    return F.cross_entropy(z, target)"},
+        "loses": ["test_cross_entropy"],
+    },
+    # Forbidden: ce_grad by autograd through F.cross_entropy (the issue's example).
+    "forbidden_ce_grad_autograd": {
+        "cells": {
+            "ce_grad": '''
+def ce_grad(z, target):
+    z = z.detach().clone().requires_grad_(True)
+    F.cross_entropy(z, target).backward()
+    return z.grad
+''',
+        },
+        "loses": ["test_ce_grad"],
+    },
+    # Forbidden: the same through torch.func, and an nn.Linear in mlp_forward, and a module
+    # built to count parameters.
+    "forbidden_func_grad_linear_and_module": {
+        "cells": {
+            "ce_grad": "def ce_grad(z, target):\n    return torch.func.grad(lambda v: F.cross_entropy(v, target))(z)",
+            "mlp_forward": '''
+def mlp_forward(x, params, act=torch.relu):
+    h = x
+    for i, (W, b) in enumerate(params):
+        h = F.linear(h, W, b)
+        if i < len(params) - 1:
+            h = act(h)
+    return h
+''',
+            "count_params": '''
+def count_params(sizes):
+    layers = [nn.Linear(a, b, device="meta") for a, b in zip(sizes, sizes[1:])]
+    return sum(p.numel() for layer in layers for p in layer.parameters())
+''',
+        },
+        "loses": ["test_ce_grad", "test_mlp_forward", "test_count_params"],
+    },
+    # Cross-entropy without the max-subtraction (the issue's example): exp(1000) overflows.
+    "mistake_ce_no_max_shift": {
+        "cells": {
+            "cross_entropy": '''
+def cross_entropy(z, target):
+    p = target if target.is_floating_point() else F.one_hot(target, z.shape[-1]).to(z.dtype)
+    log_y = z - torch.log(torch.exp(z).sum(dim=-1, keepdim=True))
+    return -(p * log_y).sum(dim=-1).mean()
+''',
+        },
+        "loses": ["test_cross_entropy"],
+    },
+    # log(softmax(z)): a probability that underflows to 0 gives log 0 = -inf.
+    "mistake_ce_log_of_softmax": {
+        "cells": {
+            "cross_entropy": '''
+def cross_entropy(z, target):
+    p = target if target.is_floating_point() else F.one_hot(target, z.shape[-1]).to(z.dtype)
+    return -(p * torch.log(softmax(z))).sum(dim=-1).mean()
+''',
+        },
+        "loses": ["test_cross_entropy"],
+    },
+    # One global maximum instead of one per row: rows far below it underflow to 0 / 0.
+    # The soft label's weights swapped between 1 and 7; min CE in bits (log2).
+    "mistake_global_max_swapped_label_log2": {
+        "cells": {
+            "softmax": "def softmax(z):\n    e = torch.exp(z - z.max())\n    return e / e.sum(dim=-1, keepdim=True)",
+            "p_mnist": "p_mnist = torch.zeros(10)\np_mnist[1] = 0.25\np_mnist[7] = 0.75",
+            "min_ce_mnist": "min_ce_mnist = -(0.75 * math.log2(0.75) + 0.25 * math.log2(0.25))",
+        },
+        "loses": ["test_softmax", "test_p_mnist", "test_min_ce_mnist"],
+    },
+    # Shapes stored as (in, out); the activation applied after the last layer too; hidden layers
+    # numbered from 0.
+    "mistake_in_out_transposed_act_after_last_hidden_from_0": {
+        "cells": {
+            "mlp_shapes": 'mlp_shapes = {"W1": (3, 5), "b1": (5,), "W2": (5, 2), "b2": (2,), "W3": (2, 4), "b3": (4,)}',
+            "mlp_forward": '''
+def mlp_forward(x, params, act=torch.relu):
+    h = x
+    for W, b in params:
+        h = act(h @ W.T + b)
+    return h
+''',
+            "draw_mlp": '''
+def draw_mlp(ax, sizes):
+    labels = ["input"] + [f"hidden {i}" for i in range(len(sizes) - 2)] + ["output"]
+    return draw_network(ax, sizes, labels)
+''',
+        },
+        "loses": ["test_mlp_shapes", "test_mlp_forward", "test_draw_mlp"],
+    },
+    # Gradient descent on the summed loss (no 1/N); "half the points" as the best accuracy;
+    # train_xor_net ignoring its steps and lr (right only at the defaults).
+    "mistake_sum_not_mean_half_and_fixed_steps": {
+        "cells": {
+            "train_linear": '''
+def train_linear(X, y, steps=100, lr=1.0):
+    w = torch.zeros(X.shape[1], dtype=X.dtype, device=X.device)
+    b = torch.zeros((), dtype=X.dtype, device=X.device)
+    for _ in range(steps):
+        r = torch.sigmoid(X @ w + b) - y
+        w, b = w - lr * X.T @ r, b - lr * r.sum()
+    return w, b
+''',
+            "linear_xor_best": "linear_xor_best = 0.5",
+            "train_xor_net": '''
+def train_xor_net(X, y, seed, steps=300, lr=0.2):
+    g = generator(seed)
+    W1 = torch.randn(2, 2, generator=g, dtype=torch.float64).to(X.device)
+    w2 = torch.randn(2, generator=g, dtype=torch.float64).to(X.device)
+    W1.requires_grad_(True)
+    w2.requires_grad_(True)
+    for _ in range(300):
+        loss = ((xor_net(X, W1, w2) - y) ** 2).mean()
+        gW1, gw2 = torch.autograd.grad(loss, (W1, w2))
+        with torch.no_grad():
+            W1 -= 0.2 * gW1
+            w2 -= 0.2 * gw2
+    return W1.detach(), w2.detach()
+''',
+        },
+        "loses": ["test_train_linear", "test_linear_xor_best", "test_train_xor_net"],
+    },
+    # Success read as "at least 3 of the 4 points right"; the image drawn with rows along x1
+    # (meshgrid's "xy" and "ij" confused).
+    "mistake_success_3_of_4_and_transposed_image": {
+        "cells": {
+            "xor_success_seeds": '''
+xor_success_seeds = set()
+for seed in range(10):
+    W1, w2 = train_xor_net(X_xor, y_xor, seed)
+    if float(((xor_net(X_xor, W1, w2) > 0.5).double() == y_xor).double().mean()) >= 0.75:
+        xor_success_seeds.add(seed)
+''',
+            "plot_decision_regions": '''
+def plot_decision_regions(ax, W1, w2, n=201):
+    W1, w2 = W1.double().cpu(), w2.double().cpu()
+    g = torch.linspace(-0.5, 1.5, n, dtype=torch.float64)
+    x1, x2 = torch.meshgrid(g, g, indexing="ij")
+    points = torch.stack([x1.reshape(-1), x2.reshape(-1)], dim=1)
+    image = (xor_net(points, W1, w2) > 0.5).double().reshape(n, n)
+    ax.imshow(image.numpy(), origin="lower", extent=(-0.5, 1.5, -0.5, 1.5), cmap="coolwarm")
+    ax.scatter([0, 0, 1, 1], [0, 1, 0, 1], c=[0, 1, 1, 0], cmap="coolwarm")
+    return ax
+''',
+        },
+        "loses": ["test_xor_success_seeds", "test_plot_decision_regions"],
+    },
+    # The four points all in one colour.
+    "mistake_points_not_coloured_by_class": {
+        "cells": {
+            "plot_decision_regions": '''
+def plot_decision_regions(ax, W1, w2, n=201):
+    W1, w2 = W1.double().cpu(), w2.double().cpu()
+    g = torch.linspace(-0.5, 1.5, n, dtype=torch.float64)
+    x2, x1 = torch.meshgrid(g, g, indexing="ij")
+    points = torch.stack([x1.reshape(-1), x2.reshape(-1)], dim=1)
+    image = (xor_net(points, W1, w2) > 0.5).double().reshape(n, n)
+    ax.imshow(image.numpy(), origin="lower", extent=(-0.5, 1.5, -0.5, 1.5), cmap="coolwarm")
+    ax.scatter([0, 0, 1, 1], [0, 1, 0, 1], color="k")
+    return ax
+''',
+        },
+        "loses": ["test_plot_decision_regions"],
+    },
     # Softmax without subtracting the maximum: exp(1000) overflows and the result is nan.
     "mistake_no_max_shift": {
         "cells": {

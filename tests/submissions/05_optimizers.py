@@ -210,4 +210,217 @@ def plot_trajectories(ax, steps, w0, grad_fn, n_steps):
         },
         "loses": ["test_plot_trajectories"],
     },
+
+    # Correct in other containers and types: lists for pairs, fresh state dicts, NumPy and 0-dim
+    # tensor numbers, the options as a list, the legend written with ax.legend([...]).
+    "alternative_containers": {
+        "cells": {
+            "sgd_l2_step": '''
+def sgd_l2_step(w, grad, state, alpha, beta, lam, eta=1.0):
+    m = torch.zeros_like(w) if "m" not in state else state["m"]
+    m = m * beta + (grad + w * lam) * (alpha * eta)
+    return [w - m, {"m": m}]
+''',
+            "sgdw_step": '''
+def sgdw_step(w, grad, state, alpha, beta, lam, eta=1.0):
+    m = beta * state.get("m", 0 * w) + alpha * eta * grad
+    return [torch.sub(w, m + lam * eta * w), dict(state, m=m)]
+''',
+            # the moments kept in a list, the step count as a 0-dim float64 tensor
+            "adam_l2_step": '''
+def adam_l2_step(w, grad, state, alpha, beta1, beta2, eps, lam, eta=1.0):
+    m, v = state.get("moments", [torch.zeros_like(w), torch.zeros_like(w)])
+    t = state.get("t", torch.tensor(0.0, dtype=torch.float64)) + 1
+    g = grad + lam * w
+    m, v = beta1 * m + (1 - beta1) * g, beta2 * v + (1 - beta2) * g ** 2
+    step = alpha * eta * (m / (1 - beta1 ** t.item())) / (torch.sqrt(v / (1 - beta2 ** t.item())) + eps)
+    return [w - step, {"moments": [m, v], "t": t}]
+''',
+            "adamw_step": '''
+def adamw_step(w, grad, state, alpha, beta1, beta2, eps, lam, eta=1.0):
+    t = state.get("t", 0) + 1
+    m = torch.lerp(state.get("m", torch.zeros_like(w)), grad, 1 - beta1)
+    v = torch.lerp(state.get("v", torch.zeros_like(w)), grad * grad, 1 - beta2)
+    adam = (m / (1 - beta1 ** t)).div((v / (1 - beta2 ** t)).sqrt().add(eps))
+    return [w.mul(1 - eta * lam).sub(adam, alpha=alpha * eta), {"t": t, "m": m, "v": v}]
+''',
+            "sgd_hparams_for_sgdw": "import numpy as np\n\ndef sgd_hparams_for_sgdw(alpha, lam, eta=1.0):\n    return np.array([alpha * eta, lam / alpha])",
+            "l2_vs_sgdw_options": "l2_vs_sgdw_options = ['C', 'A']",
+            "sgdw_equivalent_l2": "def sgdw_equivalent_l2(alpha, beta, lam):\n    return torch.tensor(lam / alpha, dtype=torch.float64) * (1 - beta)",
+            "plot_trajectories": '''
+def plot_trajectories(ax, steps, w0, grad_fn, n_steps):
+    for step in steps.values():
+        path, w, state = [w0.tolist()], w0, {}
+        for _ in range(n_steps):
+            w, state = step(w, grad_fn(w), state)
+            path.append(w.tolist())
+        xs, ys = zip(*path)
+        ax.plot(xs, ys)
+    ax.legend(list(steps))
+    ax.set_xlabel("first weight")
+    ax.set_ylabel("second weight")
+    return ax
+''',
+        },
+        "loses": [],
+    },
+    # Forbidden shortcut (Task 1.1): PyTorch's SGD kept in the state and stepped.
+    "forbidden_sgd_l2_torch_optim": {
+        "cells": {
+            "sgd_l2_step": '''
+def sgd_l2_step(w, grad, state, alpha, beta, lam, eta=1.0):
+    if "opt" not in state:
+        state["p"] = torch.nn.Parameter(w.clone())
+        state["opt"] = torch.optim.SGD([state["p"]], lr=alpha * eta, momentum=beta, weight_decay=lam)
+    p, opt = state["p"], state["opt"]
+    with torch.no_grad():
+        p.copy_(w)
+    p.grad = grad.clone()
+    opt.param_groups[0]["lr"] = alpha * eta
+    opt.step()
+    return p.detach().clone(), state
+''',
+        },
+        "loses": ["test_sgd_l2_step"],
+    },
+    # Forbidden shortcut (Task 1.2): torch's SGD for the momentum, the decay added by hand.
+    "forbidden_sgdw_torch_optim": {
+        "cells": {
+            "sgdw_step": '''
+from torch import optim as _optim
+
+def sgdw_step(w, grad, state, alpha, beta, lam, eta=1.0):
+    p = torch.nn.Parameter(w.clone())
+    opt = _optim.SGD([p], lr=alpha * eta, momentum=beta)
+    if "buf" in state:
+        opt.state[p]["momentum_buffer"] = state["buf"].clone() * 1.0
+    p.grad = grad.clone()
+    opt.step()
+    buf = opt.state[p].get("momentum_buffer")
+    buf = grad if buf is None else buf
+    state["buf"] = buf
+    return w - alpha * eta * buf - eta * lam * w, state
+''',
+        },
+        "loses": ["test_sgdw_step"],
+    },
+    # Forbidden shortcut (Task 1.3): torch.optim.Adam behind the step function.
+    "forbidden_adam_l2_torch_optim": {
+        "cells": {
+            "adam_l2_step": '''
+def adam_l2_step(w, grad, state, alpha, beta1, beta2, eps, lam, eta=1.0):
+    if "opt" not in state:
+        state["p"] = torch.nn.Parameter(w.detach().clone())
+        state["opt"] = torch.optim.Adam([state["p"]], lr=alpha, betas=(beta1, beta2), eps=eps, weight_decay=lam)
+    with torch.no_grad():
+        state["p"].copy_(w)
+    state["p"].grad = grad.clone()
+    state["opt"].param_groups[0]["lr"] = alpha * eta
+    state["opt"].step()
+    return state["p"].detach().clone(), state
+''',
+        },
+        "loses": ["test_adam_l2_step"],
+    },
+    # Forbidden shortcut (Task 1.4): torch.optim.AdamW with the recap's mapping, reached by getattr.
+    "forbidden_adamw_torch_optim": {
+        "cells": {
+            "adamw_step": '''
+import importlib
+
+def adamw_step(w, grad, state, alpha, beta1, beta2, eps, lam, eta=1.0):
+    if "opt" not in state:
+        cls = getattr(importlib.import_module("torch.optim"), "Adam" + "W")
+        state["p"] = torch.nn.Parameter(w.detach().clone())
+        state["opt"] = cls([state["p"]], lr=alpha, betas=(beta1, beta2), eps=eps, weight_decay=lam / alpha)
+    with torch.no_grad():
+        state["p"].copy_(w)
+    state["p"].grad = grad.clone()
+    state["opt"].param_groups[0]["lr"] = alpha * eta
+    state["opt"].step()
+    return state["p"].detach().clone(), state
+''',
+        },
+        "loses": ["test_adamw_step"],
+    },
+    # Device mistake: the moments start as torch.zeros(len(w)), on the CPU in float32. It passes on
+    # a CPU with float64 weights (type promotion) and fails on a GPU; the hidden check on the meta
+    # device makes it fail everywhere.
+    "mistake_adam_l2_state_on_cpu": {
+        "cells": {
+            "adam_l2_step": '''
+def adam_l2_step(w, grad, state, alpha, beta1, beta2, eps, lam, eta=1.0):
+    g = grad + lam * w
+    t = state.get("t", 0) + 1
+    m = beta1 * state.get("m", torch.zeros(len(w))) + (1 - beta1) * g
+    v = beta2 * state.get("v", torch.zeros(len(w))) + (1 - beta2) * g * g
+    state.update(t=t, m=m, v=v)
+    return w - eta * alpha * (m / (1 - beta1 ** t)) / ((v / (1 - beta2 ** t)).sqrt() + eps), state
+''',
+        },
+        "loses": ["test_adam_l2_step"],
+    },
+    # The same device mistake in SGDW: the momentum starts as a CPU float64 tensor whatever w is.
+    "mistake_sgdw_state_fixed_dtype": {
+        "cells": {
+            "sgdw_step": '''
+def sgdw_step(w, grad, state, alpha, beta, lam, eta=1.0):
+    m = beta * state.get("m", torch.zeros(w.shape, dtype=torch.float64)) + eta * alpha * grad
+    state["m"] = m
+    return w - m - eta * lam * w, state
+''',
+        },
+        "loses": ["test_sgdw_step"],
+    },
+    # The weights updated in place (the statement asks for a new tensor).
+    "mistake_sgd_l2_in_place": {
+        "cells": {
+            "sgd_l2_step": '''
+def sgd_l2_step(w, grad, state, alpha, beta, lam, eta=1.0):
+    m = beta * state.get("m", torch.zeros_like(w)) + eta * alpha * (grad + lam * w)
+    state["m"] = m
+    return w.sub_(m), state
+''',
+        },
+        "loses": ["test_sgd_l2_step"],
+    },
+    # Adam's epsilon inside the square root.
+    "mistake_adam_l2_eps_inside_sqrt": {
+        "cells": {
+            "adam_l2_step": '''
+def adam_l2_step(w, grad, state, alpha, beta1, beta2, eps, lam, eta=1.0):
+    g = grad + lam * w
+    t = state.get("t", 0) + 1
+    m = beta1 * state.get("m", torch.zeros_like(w)) + (1 - beta1) * g
+    v = beta2 * state.get("v", torch.zeros_like(w)) + (1 - beta2) * g * g
+    state.update(t=t, m=m, v=v)
+    return w - eta * alpha * (m / (1 - beta1 ** t)) / (v / (1 - beta2 ** t) + eps).sqrt(), state
+''',
+        },
+        "loses": ["test_adam_l2_step"],
+    },
+    # The schedule forgotten in the learning rate: lr = alpha.
+    "mistake_sgd_hparams_lr_ignores_eta": {
+        "cells": {"sgd_hparams_for_sgdw": "def sgd_hparams_for_sgdw(alpha, lam, eta=1.0):\n    return alpha, lam / alpha"},
+        "loses": ["test_sgd_hparams_for_sgdw"],
+    },
+    # Each optimizer started where the previous one stopped.
+    "mistake_plot_no_restart": {
+        "cells": {
+            "plot_trajectories": '''
+def plot_trajectories(ax, steps, w0, grad_fn, n_steps):
+    w = w0
+    for label, step in steps.items():
+        state, points = {}, [w.cpu()]
+        for _ in range(n_steps):
+            w, state = step(w, grad_fn(w), state)
+            points.append(w.cpu())
+        path = torch.stack(points)
+        ax.plot(path[:, 0], path[:, 1], label=label)
+    ax.legend()
+    return ax
+''',
+        },
+        "loses": ["test_plot_trajectories"],
+    },
 }

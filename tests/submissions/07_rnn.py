@@ -71,6 +71,350 @@ def dependency_set(step, h_prev, i):
         },
         "loses": [],
     },
+    # Correct again, in other forms: NumPy scalars and arrays, a frozenset, NumPy strings, float32
+    # storage and a CPU result where the statement allows them, labels given to ax.legend([...]).
+    "alternative_numpy_float32_legend_list": {
+        "cells": {
+            "slow_options": "slow_options = frozenset({'B'})",
+            "h5_depends_on": """
+import numpy as np
+h5_depends_on = tuple(np.array(["x1", "x2", "x3", "x4", "x5", "h0", "h1", "h2", "h3", "h4"]))
+""",
+            "chain_rule_options": "chain_rule_options = 'B'",
+            "rnn_grad_w": """
+def rnn_grad_w(w, h0, z, f, f_prime):
+    # the same closed sum, accumulated forwards: S_t = sum_i h_{i-1} w^{t-i} f'_i...f'_t
+    # satisfies S_t = f'_t (h_{t-1} + w S_{t-1})
+    h, out = h0, []
+    s = torch.zeros((), dtype=z.dtype, device=z.device)
+    for z_t in z:
+        a = w * h + z_t
+        s = f_prime(a) * (h + w * s)
+        h = f(a)
+        out.append(s)
+    return torch.stack(out)
+""",
+            "factor_w99": "import numpy as np\nfactor_w99 = np.rint(np.float64(1.1) ** 99)",
+            "power_table": """
+import numpy as np
+def power_table(ws, ts):
+    return torch.from_numpy(np.power.outer(np.asarray(ws, dtype=np.float64), np.asarray(ts)))
+""",
+            "vanishing_options": "vanishing_options = ['B', 'C', 'E']",
+            "grad_norms": """
+def grad_norms(rnn, x, Ts):
+    xc = x.detach().clone().requires_grad_(True)
+    states, _ = rnn(xc)
+    values = []
+    for T in Ts:
+        g = torch.autograd.grad(states[:, T - 1].sum(), xc, retain_graph=True)[0]
+        values.append(float(g[:, 0].pow(2).sum().sqrt()))
+    return torch.tensor(values)               # float32, on the CPU: both allowed
+""",
+            "plot_grad_norms": """
+def plot_grad_norms(ax, Ts, norms):
+    for values in norms.values():
+        ax.plot(Ts, values.numpy(), "o-")
+    ax.set_yscale("log")
+    ax.set_xlabel("T")
+    ax.set_ylabel("norm of the gradient")
+    ax.legend(list(norms))
+    return ax
+""",
+            "clip_by_value": """
+def clip_by_value(parameters, clip_value):
+    for p in parameters:
+        if p.grad is not None:
+            g = p.grad
+            g[g > clip_value] = clip_value
+            g[g < -clip_value] = -clip_value
+""",
+            "clip_by_norm": """
+import numpy as np
+def clip_by_norm(parameters, max_norm):
+    params = [p for p in parameters if p.grad is not None]
+    total = np.sqrt(sum(float((p.grad.cpu().numpy() ** 2).sum()) for p in params))
+    if total > max_norm:
+        for p in params:
+            p.grad *= max_norm / (total + 1e-6)
+    return total                              # a NumPy float
+""",
+            "dependency_set": """
+import numpy as np
+def dependency_set(step, h_prev, i):
+    J = torch.autograd.functional.jacobian(step, h_prev)
+    return set(np.flatnonzero(J[i].cpu().numpy()))     # a set of NumPy integers
+""",
+            "recurrence_options": "recurrence_options = 'BDE'",
+        },
+        "loses": [],
+    },
+    # A float32 accumulator for the total norm: float32 arithmetic where the statement allows it.
+    "alternative_clip_norm_float32": {
+        "cells": {
+            "clip_by_norm": """
+def clip_by_norm(parameters, max_norm):
+    params = [p for p in parameters if p.grad is not None]
+    total = torch.tensor(0.0)
+    for p in params:
+        total += p.grad.pow(2).sum().cpu()   # stays float32
+    total = total.sqrt()
+    coef = max_norm / (total + 1e-6)
+    if coef < 1:
+        for p in params:
+            p.grad.mul_(coef.to(p.grad.device))
+    return total
+""",
+        },
+        "loses": [],
+    },
+    # Forbidden shortcut: autograd through the unrolled network instead of the closed sum.
+    "forbidden_rnn_grad_w_autograd": {
+        "cells": {
+            "rnn_grad_w": """
+def rnn_grad_w(w, h0, z, f, f_prime):
+    w = w.detach().clone().requires_grad_(True)
+    h, out = h0, []
+    for z_t in z:
+        h = f(w * h + z_t)
+        (g,) = torch.autograd.grad(h, w, retain_graph=True)
+        out.append(g)
+    return torch.stack(out)
+""",
+        },
+        "loses": ["test_rnn_grad_w"],
+    },
+    # Forbidden shortcut: torch.func.jacrev through the unrolled network.
+    "forbidden_rnn_grad_w_torch_func": {
+        "cells": {
+            "rnn_grad_w": """
+from torch.func import jacrev as _jr
+def rnn_grad_w(w, h0, z, f, f_prime):
+    def states(w):
+        h, out = h0, []
+        for z_t in z:
+            h = f(w * h + z_t)
+            out.append(h)
+        return torch.stack(out)
+    return _jr(states)(w)
+""",
+        },
+        "loses": ["test_rnn_grad_w"],
+    },
+    # The power of w one too high for the earlier terms (w^{t-i+1} for i < t); the first entry has
+    # only the term i = t, so only the hidden tests see it.
+    "mistake_rnn_grad_w_power_off_by_one": {
+        "cells": {
+            "rnn_grad_w": """
+def rnn_grad_w(w, h0, z, f, f_prime):
+    h, slopes = [h0], []
+    for z_t in z:
+        a = w * h[-1] + z_t
+        slopes.append(f_prime(a))
+        h.append(f(a))
+    out = []
+    for t in range(1, len(z) + 1):
+        total = torch.zeros((), dtype=z.dtype, device=z.device)
+        for i in range(1, t + 1):
+            prod = torch.prod(torch.stack(slopes[i - 1:t]))
+            total = total + h[i - 1] * w ** (t - i + (i < t)) * prod
+        out.append(total)
+    return torch.stack(out)
+""",
+        },
+        "loses": ["test_rnn_grad_w"],
+    },
+    # float32 arithmetic cast to float64 at the end: the visible check compares 12 digits.
+    "mistake_power_table_float32": {
+        "cells": {
+            "power_table": """
+def power_table(ws, ts):
+    return (torch.tensor(ws)[:, None] ** torch.tensor(ts)[None, :]).double()
+""",
+        },
+        "loses": ["test_power_table"],
+    },
+    # |w|^t: right for every visible weight (all positive), wrong for negative ones.
+    "mistake_power_table_abs": {
+        "cells": {
+            "power_table": """
+def power_table(ws, ts):
+    w = torch.tensor(ws, dtype=torch.float64).abs()
+    return torch.stack([w ** t for t in ts], dim=1)
+""",
+        },
+        "loses": ["test_power_table"],
+    },
+    # s_T as the mean of h_T instead of its sum.
+    "mistake_grad_norms_mean": {
+        "cells": {
+            "grad_norms": """
+def grad_norms(rnn, x, Ts):
+    x = x.detach().clone().requires_grad_(True)
+    out, _ = rnn(x)
+    return torch.stack([torch.autograd.grad(out[:, T - 1].mean(), x, retain_graph=True)[0][:, 0].norm()
+                        for T in Ts])
+""",
+        },
+        "loses": ["test_grad_norms"],
+    },
+    # The mean over the batch of per-sequence norms instead of one norm over the whole slice:
+    # right for B = 1, wrong for B > 1 (the hidden tests use both).
+    "mistake_grad_norms_mean_of_norms": {
+        "cells": {
+            "grad_norms": """
+def grad_norms(rnn, x, Ts):
+    x = x.detach().clone().requires_grad_(True)
+    out, _ = rnn(x)
+    norms = []
+    for T in Ts:
+        (g,) = torch.autograd.grad(out[:, T - 1].sum(), x, retain_graph=True)
+        norms.append(g[:, 0].norm(dim=1).mean())
+    return torch.stack(norms)
+""",
+        },
+        "loses": ["test_grad_norms"],
+    },
+    # Works on x itself: x now requires a gradient.
+    "mistake_grad_norms_changes_x": {
+        "cells": {
+            "grad_norms": """
+def grad_norms(rnn, x, Ts):
+    x.requires_grad_(True)
+    out, _ = rnn(x)
+    return torch.stack([torch.autograd.grad(out[:, T - 1].sum(), x, retain_graph=True)[0][:, 0].norm()
+                        for T in Ts])
+""",
+        },
+        "loses": ["test_grad_norms"],
+    },
+    # Plotted against 0, 1, 2, ... instead of Ts: only the hidden tests read the x data.
+    "mistake_plot_against_index": {
+        "cells": {
+            "plot_grad_norms": """
+def plot_grad_norms(ax, Ts, norms):
+    for name, values in norms.items():
+        ax.semilogy(values.numpy(), label=name)
+    ax.set_xlabel("T")
+    ax.set_ylabel("norm")
+    ax.legend()
+    return ax
+""",
+        },
+        "loses": ["test_plot_grad_norms"],
+    },
+    # Forbidden shortcut: PyTorch's own clipping, reached through an alias.
+    "forbidden_clip_by_value_torch": {
+        "cells": {
+            "clip_by_value": """
+from torch.nn.utils import clip_grad_value_ as _clip
+def clip_by_value(parameters, clip_value):
+    _clip(parameters, clip_value)
+""",
+        },
+        "loses": ["test_clip_by_value"],
+    },
+    # Only the upper bound: negative entries are never clipped.
+    "mistake_clip_by_value_one_sided": {
+        "cells": {
+            "clip_by_value": """
+def clip_by_value(parameters, clip_value):
+    for p in parameters:
+        if p.grad is not None:
+            p.grad.clamp_(max=clip_value)
+""",
+        },
+        "loses": ["test_clip_by_value"],
+    },
+    # Forbidden shortcut: torch's helper for the total norm.
+    "forbidden_clip_by_norm_get_total_norm": {
+        "cells": {
+            "clip_by_norm": """
+def clip_by_norm(parameters, max_norm):
+    grads = [p.grad for p in parameters if p.grad is not None]
+    total = torch.nn.utils.get_total_norm(grads)
+    if total > max_norm:
+        for g in grads:
+            g.mul_(max_norm / (total + 1e-6))
+    return total
+""",
+        },
+        "loses": ["test_clip_by_norm"],
+    },
+    # Forbidden shortcut: clip_grad_norm_ itself, looked up with getattr.
+    "forbidden_clip_by_norm_torch": {
+        "cells": {
+            "clip_by_norm": """
+def clip_by_norm(parameters, max_norm):
+    return getattr(torch.nn.utils, "clip_grad_norm_")(parameters, max_norm)
+""",
+        },
+        "loses": ["test_clip_by_norm"],
+    },
+    # Walks the parameters twice: a generator (model.parameters()) is empty the second time.
+    "mistake_clip_by_norm_generator_twice": {
+        "cells": {
+            "clip_by_norm": """
+def clip_by_norm(parameters, max_norm):
+    total = sum((p.grad ** 2).sum() for p in parameters if p.grad is not None) ** 0.5
+    if total > max_norm:
+        for p in parameters:
+            if p.grad is not None:
+                p.grad.mul_(max_norm / (total + 1e-6))
+    return total
+""",
+        },
+        "loses": ["test_clip_by_norm"],
+    },
+    # max_norm / norm without PyTorch's 1e-6: it shows only with tiny gradients (a hidden case).
+    "mistake_clip_by_norm_no_epsilon": {
+        "cells": {
+            "clip_by_norm": """
+def clip_by_norm(parameters, max_norm):
+    grads = [p.grad for p in parameters if p.grad is not None]
+    total = torch.sqrt(sum((g ** 2).sum() for g in grads))
+    if total > max_norm:
+        for g in grads:
+            g.mul_(max_norm / total)
+    return total
+""",
+        },
+        "loses": ["test_clip_by_norm"],
+    },
+    # Returns the norm after clipping instead of before.
+    "mistake_clip_by_norm_norm_after": {
+        "cells": {
+            "clip_by_norm": """
+def clip_by_norm(parameters, max_norm):
+    grads = [p.grad for p in parameters if p.grad is not None]
+    total = torch.sqrt(sum((g ** 2).sum() for g in grads))
+    if total > max_norm:
+        for g in grads:
+            g.mul_(max_norm / (total + 1e-6))
+    return torch.sqrt(sum((g ** 2).sum() for g in grads))
+""",
+        },
+        "loses": ["test_clip_by_norm"],
+    },
+    # The indices where J is zero, 1-based: both wrong.
+    "mistake_dependency_set_zeros_one_based": {
+        "cells": {
+            "dependency_set": """
+def dependency_set(step, h_prev, i):
+    J = torch.autograd.functional.jacobian(step, h_prev)
+    return {j + 1 for j in range(J.shape[1]) if J[i, j] == 0}
+""",
+        },
+        "loses": ["test_dependency_set"],
+    },
+    # Quiz slips: "tanh is slow" added, the chain rule written as a sum.
+    "mistake_quiz_slow_and_chain_rule": {
+        "cells": {
+            "slow_options": "slow_options = {'B', 'D'}",
+            "chain_rule_options": "chain_rule_options = {'A'}",
+        },
+        "loses": ["test_slow_options", "test_chain_rule_options"],
+    },
     # The product of slopes starts one step too late: f'_{i+1} ... f'_t instead of f'_i ... f'_t.
     "mistake_product_off_by_one": {
         "cells": {

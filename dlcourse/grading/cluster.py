@@ -1,0 +1,138 @@
+"""Grading on a Dask cluster: one task per student, run by ordinary `dask worker` processes.
+
+The workers may run on any number of machines that see the course folder at the same path (a
+shared file system, as on JupyterHub) and share a PostgreSQL gradebook. A worker grades with the
+same function as one machine does (``unit.grade_one``), in the same bubblewrap sandbox, and keeps
+its own warm kernel server for as long as it lives. A worker plugin checks, when the worker joins,
+that it can grade (the course folder, bubblewrap); a worker that cannot says why and leaves.
+
+Faults: a task whose worker dies is run again on another worker by Dask's scheduler; autograding a
+student again replaces what the lost attempt wrote, so every student ends with one submission.
+Start workers with one thread each (``dask worker ADDRESS --nthreads 1``): a worker grades one
+notebook at a time, and more workers per machine grade more at once.
+"""
+import os
+import sys
+import time
+from pathlib import Path
+
+from . import sandbox as sandboxing
+from . import unit
+
+PLUGIN = "dlcourse-grading"
+
+
+class ClusterError(RuntimeError):
+    """The cluster cannot grade: the message says what to change."""
+
+
+def check_worker(root, sandbox=True):
+    """Why this machine cannot grade the course at `root`, or "" when it can."""
+    if not (Path(root) / "nbgrader_config.py").is_file():
+        return (f"cannot see the course folder {root} (mount it at the same path on every worker "
+                "machine, e.g. the shared home of JupyterHub)")
+    if sandbox:
+        try:
+            sandboxing.require()
+        except sandboxing.SandboxUnavailable as exc:
+            return str(exc)
+    return ""
+
+
+def _refuse(worker, problem):
+    """Log why `worker` cannot grade and close it (its nanny too), so it gets no tasks."""
+    import asyncio
+    worker.log_event(PLUGIN, {"refused": problem})
+    print(f"dlcourse: worker {worker.address} refuses to grade: {problem}", file=sys.stderr, flush=True)
+    asyncio.ensure_future(worker.close(nanny=True, reason=f"dlcourse: {problem}"))
+
+
+class GradingPlugin:
+    """Per worker: check it can grade, then keep one nbgrader API (and so one warm server)."""
+
+    name = PLUGIN
+    idempotent = False
+
+    def __init__(self, root, db_url, sandbox=True):
+        self.root, self.db_url, self.sandbox = str(root), db_url, sandbox
+        self.api = None
+
+    def setup(self, worker):
+        problem = check_worker(self.root, self.sandbox)
+        if problem:
+            _refuse(worker, problem)
+            return
+        os.environ["DLCOURSE_DB_URL"] = self.db_url  # nbgrader_config.py reads it
+        self.api = unit.course_api(self.root)
+        self.api.coursedir.db_url = self.db_url
+
+    def teardown(self, worker):
+        from . import warm
+        warm.stop_servers()
+
+
+def _grade_student(student, aids, sandbox):
+    """Run on a worker: grade one student's assignments with the worker's API."""
+    from distributed import get_worker
+    plugin = get_worker().plugins[PLUGIN]
+    if plugin.api is None:
+        raise ClusterError(f"worker {get_worker().address} cannot grade (see its log)")
+    return [unit.grade_one(plugin.api, aid, student, sandbox=sandbox) for aid in aids]
+
+
+def _workers(client, root, sandbox):
+    """Ask every worker whether it can grade; send away those that cannot, and say why."""
+    answers = client.run(check_worker, str(root), sandbox)
+    refused = {addr: why for addr, why in answers.items() if why}
+    for addr, why in refused.items():
+        print(f"worker {addr} refuses to grade: {why}", file=sys.stderr)
+    if refused:
+        client.retire_workers(list(refused), close_workers=True, remove=True)
+    able = [addr for addr in answers if addr not in refused]
+    if not able:
+        raise ClusterError("no Dask worker can grade this course: " + "; ".join(sorted(set(refused.values()))))
+    return able
+
+
+def progress_line(done, total, started, width=30):
+    """A text progress bar with counts and the time left: '[#####     ] 12/40 students, 0:35 left'."""
+    filled = width * done // max(total, 1)
+    elapsed = time.monotonic() - started
+    left = elapsed / done * (total - done) if done else None
+    eta = "…" if left is None else f"{int(left // 60)}:{int(left % 60):02d}"
+    return f"[{'#' * filled}{' ' * (width - filled)}] {done}/{total} students, {eta} left"
+
+
+def grade_on_cluster(root, units, address, db_url, sandbox=True, show_progress=True):
+    """Grade the (assignment, student) `units` on the Dask cluster at `address`; the Outcomes.
+
+    One task per student; `db_url` must name a database every worker can reach (PostgreSQL).
+    """
+    from distributed import Client, as_completed
+    if str(db_url).startswith("sqlite"):
+        raise ClusterError("--dask needs a shared gradebook: workers on other machines cannot share an "
+                           "SQLite file; set DLCOURSE_DB_URL=postgresql://… (or pass --db-url)")
+    tasks = {}
+    for aid, student in dict.fromkeys(units):
+        tasks.setdefault(student, []).append(aid)
+    results = {}
+    with Client(address, timeout=60) as client:
+        _workers(client, root, sandbox)
+        client.register_plugin(GradingPlugin(root, db_url, sandbox), name=PLUGIN)
+        futures = {client.submit(_grade_student, student, aids, sandbox, key=f"grade-{student}-{os.getpid()}",
+                                 pure=False): student for student, aids in tasks.items()}
+        started, done = time.monotonic(), 0
+        for future in as_completed(futures):
+            student = futures[future]
+            try:
+                for o in future.result():
+                    results[o.assignment, student] = o
+            except Exception as exc:  # the task failed on every worker it was given to
+                for aid in tasks[student]:
+                    results[aid, student] = unit.Outcome(student, aid, False, 0.0, f"{type(exc).__name__}: {exc}"[:160])
+            done += 1
+            if show_progress:
+                print("\r" + progress_line(done, len(tasks), started), end="", file=sys.stderr, flush=True)
+        if show_progress:
+            print(file=sys.stderr)
+    return [results[u] for u in dict.fromkeys(units)]

@@ -1,0 +1,226 @@
+"""The TA loop in nbgrader's real formgrader: manual grades survive regrading, feedback says what
+is still to be graded by hand, and math shows in a real browser without the internet.
+
+A Jupyter server with nbgrader's formgrader runs on 127.0.0.1 over a copy of the course (its
+own Jupyter folders under a temporary path); the TA grades written answers through the
+formgrader's REST API, exactly as its page does, and regrades with `python -m dlcourse grade`.
+"""
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbgrader.api import Gradebook
+
+from dlcourse.grading import classroom, pipeline
+
+from conftest import SUBMISSIONS
+from test_parallel import AID, small_course
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def _cli(root, *args):
+    """`python -m dlcourse` or `python -m nbgrader` in the course folder; its stdout."""
+    run = subprocess.run([sys.executable, "-m", *args], cwd=root, capture_output=True, text=True, timeout=900,
+                         env={k: v for k, v in os.environ.items() if k != "DLCOURSE_DB_URL"})
+    assert run.returncode == 0, f"{' '.join(args)}:\n{run.stdout[-2000:]}\n{run.stderr[-3000:]}"
+    return run.stdout
+
+
+def _row(table, student):
+    return next(line for line in table.splitlines() if line.startswith(student + " "))
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    """01_tensors graded once for ada (reference) and ben (untouched); ada's feedback generated."""
+    root = small_course(tmp_path_factory.mktemp("formgrader"))
+    variants = classroom.load_variants(SUBMISSIONS, AID)
+    for student, kind in (("ada", "reference"), ("ben", "untouched")):
+        pipeline.submit_variant(root, AID, student, kind, variants)
+    table = _cli(root, "dlcourse", "grade", AID)
+    assert "pending" in _row(table, "ada")
+    _cli(root, "nbgrader", "generate_feedback", AID, "--student=ada", "--force")
+    return root
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def formgrader(course, tmp_path_factory):
+    """A Jupyter server with nbgrader's formgrader on the course; yields a function calling its API."""
+    home = tmp_path_factory.mktemp("fg-home")
+    env = {**os.environ, "HOME": str(home), "JUPYTER_CONFIG_DIR": str(home / "config"),
+           "JUPYTER_DATA_DIR": str(home / "data"), "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+           "IPYTHONDIR": str(home / "ipython")}
+    env.pop("DLCOURSE_DB_URL", None)
+    port, token = _free_port(), secrets.token_hex(16)
+    command = [sys.executable, "-m", "jupyter_server", "--no-browser", "--ServerApp.ip=127.0.0.1",
+               f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+               f"--ServerApp.root_dir={course}"] + (["--allow-root"] if os.geteuid() == 0 else [])
+    log = (home / "server.log").open("w")
+    server = subprocess.Popen(command, env=env, cwd=course, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+
+    def call(path, method="GET", body=None):
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(url + path, data=data, method=method,
+                                         headers={"Authorization": f"token {token}"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            text = response.read()
+        return json.loads(text) if text else None
+
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                assert call("/formgrader/api/status")["status"]
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the formgrader did not start:\n{(home / 'server.log').read_text()[-3000:]}")
+                time.sleep(0.5)
+        call.url, call.token = url, token
+        yield call
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+def _submission(formgrader, student):
+    subs = formgrader(f"/formgrader/api/submitted_notebooks/{AID}/{AID}")
+    return next(s for s in subs if s["student"] == student)
+
+
+def test_feedback_before_manual_grading_marks_written_answers_as_pending(course):
+    html = (course / "feedback" / "ada" / AID / f"{AID}.html").read_text()
+    src = next((course / "source" / AID).glob("*.ipynb"))
+    written = [classroom.grade_id(c) for c in nbformat.read(src, as_version=4).cells
+               if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("grade")]
+    assert written
+    for gid in written:
+        heading = re.search(rf'<a name="{gid}"></a>.*?<span class="pull-right[^"]*">(.*?)<a', html, re.S)
+        assert heading and heading.group(1).strip().startswith("to be graded by hand"), gid
+    assert "Score: 0.0 / " not in html
+    assert re.search(r"<h4>[^<]*points still to be graded by hand\)</h4>", html)
+
+
+def test_manual_grades_survive_regrading_in_gradebook_table_and_formgrader(course, formgrader):
+    sub = _submission(formgrader, "ada")
+    assert sub["needs_manual_grade"]
+    grades = formgrader(f"/formgrader/api/grades?submission_id={sub['id']}")
+    written = [g for g in grades if g["auto_score"] is None and g["needs_manual_grade"]]
+    assert len(written) >= 2
+    given = {}
+    for g in written:  # the TA grades every written answer by hand, one of them with half the points
+        given[g["id"]] = g["max_score"] / 2 if not given else g["max_score"]
+        saved = formgrader(f"/formgrader/api/grade/{g['id']}", "PUT", {"manual_score": given[g["id"]]})
+        assert saved["manual_score"] == given[g["id"]] and not saved["needs_manual_grade"]
+    full = sub["max_score"] - sum(g["max_score"] for g in written) + sum(given.values())
+    assert not _submission(formgrader, "ada")["needs_manual_grade"]
+
+    table = _cli(course, "dlcourse", "grade", AID)  # regrade: two students, two workers, merged gradebook
+
+    assert "pending" not in _row(table, "ada") and _row(table, "ada").split()[1] == f"{full:g}/{sub['max_score']:g}"
+    with Gradebook(pipeline.course_api(course).coursedir.db_url) as gb:
+        kept = {g.id: g for nb in gb.find_submission(AID, "ada").notebooks for g in nb.grades if g.id in given}
+        assert {i: (g.manual_score, g.needs_manual_grade) for i, g in kept.items()} == \
+               {i: (s, False) for i, s in given.items()}
+    after = _submission(formgrader, "ada")
+    assert not after["needs_manual_grade"] and after["score"] == full
+    for grade_id, score in given.items():
+        shown = formgrader(f"/formgrader/api/grade/{grade_id}")
+        assert shown["manual_score"] == score and not shown["needs_manual_grade"]
+    _cli(course, "nbgrader", "generate_feedback", AID, "--student=ada", "--force")
+    assert "to be graded by hand" not in (course / "feedback" / "ada" / AID / f"{AID}.html").read_text()
+
+
+def test_a_changed_written_answer_is_flagged_for_review_again(course, formgrader):
+    """A resubmission with a new answer needs the TA again; an unchanged one keeps its grade."""
+    grades = formgrader(f"/formgrader/api/grades?submission_id={_submission(formgrader, 'ada')['id']}")
+    graded = {g["name"]: g for g in grades if g["auto_score"] is None and g["manual_score"] is not None}
+    if not graded:  # run alone: grade them first
+        pytest.skip("needs the manual grades of the test before")
+    changed = sorted(graded)[0]
+    path = course / "submitted" / "ada" / AID / f"{AID}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    cell = next(c for c in nb.cells if classroom.grade_id(c) == changed)
+    cell.source += "\n\nA second thought, added after the first grading."
+    nbformat.write(nb, path)
+    table = _cli(course, "dlcourse", "grade", AID, "--student", "ada")
+    assert f"({graded[changed]['max_score']:g} pending)" in _row(table, "ada")
+    after = {g["name"]: g for g in formgrader(
+        f"/formgrader/api/grades?submission_id={_submission(formgrader, 'ada')['id']}")}
+    assert after[changed]["needs_manual_grade"]
+    assert all(not after[name]["needs_manual_grade"] for name in graded if name != changed)
+
+
+# ---- math in a real browser, offline ------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def page():
+    if not CHROMIUM.exists():
+        pytest.skip("no /usr/bin/chromium (apt-get install -y chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        page = browser.new_page()
+        blocked = []
+
+        def offline(route):
+            url = route.request.url
+            if url.startswith(("file://", "http://127.0.0.1", "data:", "about:")):
+                return route.continue_()
+            blocked.append(url)
+            return route.abort()
+
+        page.route("**/*", offline)
+        page.blocked = blocked
+        try:
+            yield page
+        finally:
+            browser.close()
+
+
+def _typeset(page):
+    """(MathML elements drawn with a size, rendered markdown text that still shows TeX)."""
+    drawn = page.evaluate("""() => [...document.querySelectorAll('math')]
+        .filter(m => m.getBoundingClientRect().width > 0 && m.getBoundingClientRect().height > 0).length""")
+    texts = page.evaluate("() => [...document.querySelectorAll('.text_cell_render')].map(e => e.innerText)")
+    raw = [t for t in texts if re.search(r"\$[^$\s][^$]*\$|\\frac|\\mathbf", t)]
+    return drawn, raw
+
+
+def test_math_is_typeset_in_feedback_without_the_internet(course, page):
+    page.goto((course / "feedback" / "ada" / AID / f"{AID}.html").as_uri(), wait_until="load")
+    drawn, raw = _typeset(page)
+    assert drawn >= 5 and raw == []
+    assert page.blocked, "the page tried no outside address: the test would not notice a CDN"
+
+
+def test_math_is_typeset_in_the_formgrader_without_the_internet(formgrader, page):
+    sub = _submission(formgrader, "ada")
+    page.goto(f"{formgrader.url}/formgrader/submissions/{sub['id']}/?token={formgrader.token}", wait_until="load")
+    page.wait_for_selector(".text_cell_render", timeout=60_000)
+    drawn, raw = _typeset(page)
+    assert drawn >= 5 and raw == []
