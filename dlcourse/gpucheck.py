@@ -366,6 +366,8 @@ def compare_cell(a, b):
             else:
                 notes.append(f"{x['check']}({x['name']!r}): answer and reference both differ between the "
                              "devices (inputs drawn on the device)")
+    if not a["ok"]:  # failing on both devices is the same grade, however it got there
+        return [], [f"fails on both devices, differently: {d}" for d in diffs] + notes
     return diffs, notes
 
 

@@ -132,6 +132,9 @@ def test_values_are_compared_within_the_checks_own_tolerance():
     assert gpucheck.compare_cell(cell(wrong_both[0], ok=False), cell(wrong_both[1], ok=False)) == ([], [])
     flipped = gpucheck.compare_cell(cell(entry([1.0], [1.0])), cell(ok=False))
     assert "passes on the first device, fails on the second" in flipped[0][0]
+    # failing on both devices is the same grade, even when the checks got to different points
+    stopped_early = gpucheck.compare_cell(cell(ok=False), cell(wrong_both[0], ok=False))
+    assert stopped_early[0] == [] and "fails on both devices, differently: 0 checks ran" in stopped_early[1][0]
 
 
 def test_large_tensors_are_summarised_and_compared_by_their_statistics():
