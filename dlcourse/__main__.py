@@ -9,6 +9,7 @@ if __name__ == "__main__" and sys.argv[1:2] == ["gpu-check"]:  # runs on a bare 
     sys.exit(gpu_check(sys.argv[2:]))
 
 from .grading import pipeline  # noqa: E402
+from .grading.cluster import ClusterError  # noqa: E402
 from .grading.sandbox import SandboxUnavailable, attention_lines  # noqa: E402
 
 UNSANDBOXED = ("run student code with your own permissions, without the bubblewrap sandbox "
@@ -29,6 +30,9 @@ def main(argv=None):
     grade.add_argument("--student", action="append", help="grade only these students")
     grade.add_argument("--unsandboxed", action="store_true", help=UNSANDBOXED)
     grade.add_argument("--workers", type=int, help="grading processes (default: one per core; 1: one by one)")
+    grade.add_argument("--dask", metavar="tcp://HOST:8786",
+                       help="grade on this Dask cluster, one task per student (default: $DLCOURSE_DASK, "
+                            "c.GradingCluster.scheduler); needs a PostgreSQL gradebook and pip install -e '.[cluster]'")
     demo = sub.add_parser("demo", help="the whole TA pipeline on a made-up class")
     demo.add_argument("assignments", nargs="*")
     demo.add_argument("--submissions", default="tests/submissions", help="folder of variant files")
@@ -82,7 +86,7 @@ def main(argv=None):
     try:
         if args.command == "grade":
             outcomes = pipeline.grade(root, args.assignments or None, args.student, sandbox=not args.unsandboxed,
-                                      workers=args.workers)
+                                      workers=args.workers, dask=args.dask)
             print(pipeline.grade_table(outcomes))
         else:
             outcomes = pipeline.demo(root, root / args.submissions, args.assignments or None,
@@ -90,7 +94,7 @@ def main(argv=None):
     except SandboxUnavailable as exc:
         print(f"refusing to grade: {exc}", file=sys.stderr)
         return 2
-    except pipeline.UnknownAssignment as exc:
+    except (pipeline.UnknownAssignment, ClusterError) as exc:
         print(f"cannot grade: {exc}", file=sys.stderr)
         return 2
     for line in attention_lines(outcomes):

@@ -1,76 +1,28 @@
 """The gradebook in a real PostgreSQL server: a class graded into it in parallel equals the SQLite run.
 
-Starts Debian's PostgreSQL (package `postgresql`) on 127.0.0.1 in a temporary data directory
-and stops it at the end. As root, the server runs as the `postgres` user (PostgreSQL refuses
-to run as root).
+Starts Debian's PostgreSQL (package `postgresql`) on 127.0.0.1 in a temporary data directory and
+stops it at the end (tests/pgserver.py).
 """
 import csv
-import glob
 import os
-import secrets
-import shutil
-import socket
-import subprocess
-import tempfile
-import time
 
 import pytest
 
 from dlcourse.grading import parallel, pipeline
 
+from pgserver import pg_bin, running_postgres
 from test_parallel import AID, build_class, small_course
-
-
-def _pg_bin():
-    """The folder of the newest installed PostgreSQL's server programs, or None."""
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]))
-    return os.path.dirname(found[-1]) if found else None
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def postgres_url():
     """A fresh PostgreSQL server with an empty `gradebook` database; yields its URL."""
-    pg = _pg_bin()
+    pg = pg_bin()
     if pg is None:
         pytest.skip("PostgreSQL is not installed (apt-get install postgresql)")
-    psycopg = pytest.importorskip("psycopg", reason="the PostgreSQL driver psycopg[binary] is not installed")
-    as_user = []
-    data = tempfile.mkdtemp(prefix="dlcourse-pg-")
-    if os.geteuid() == 0:  # PostgreSQL will not run as root: hand the folder to its own user
-        shutil.chown(data, "postgres", "postgres")
-        as_user = ["runuser", "-u", "postgres", "--"]
-    password, port = secrets.token_hex(8), _free_port()
-    pwfile = os.path.join(data, "pw")
-    with open(pwfile, "w") as f:
-        f.write(password)
-    if as_user:
-        shutil.chown(pwfile, "postgres", "postgres")
-    cluster = os.path.join(data, "cluster")
-    run = lambda *cmd: subprocess.run([*as_user, *cmd], check=True, capture_output=True, text=True)  # noqa: E731
-    run(f"{pg}/initdb", "-D", cluster, "-U", "grader", "--auth=scram-sha-256", f"--pwfile={pwfile}",
-        "--encoding=UTF8", "--locale=C")
-    run(f"{pg}/pg_ctl", "-D", cluster, "-l", os.path.join(data, "server.log"), "-w", "-t", "60",
-        "-o", f"-c listen_addresses=127.0.0.1 -p {port} -k {data}", "start")
-    try:
-        base = f"postgresql://grader:{password}@127.0.0.1:{port}"
-        for _ in range(50):
-            try:
-                con = psycopg.connect(f"{base}/postgres", autocommit=True)
-                break
-            except psycopg.OperationalError:
-                time.sleep(0.2)
-        con.execute("CREATE DATABASE gradebook")
-        con.close()
-        yield f"{base}/gradebook"
-    finally:
-        run(f"{pg}/pg_ctl", "-D", cluster, "-m", "fast", "-w", "stop")
-        shutil.rmtree(data, ignore_errors=True)
+    pytest.importorskip("psycopg", reason="the PostgreSQL driver psycopg[binary] is not installed")
+    with running_postgres(pg) as url:
+        yield url
 
 
 def _export(root, name):

@@ -17,13 +17,25 @@ import time
 from pathlib import Path
 
 from . import sandbox as sandboxing
-from . import unit
+from . import course, unit
+
+try:  # an optional extra: pip install -e '.[cluster]'
+    from distributed import WorkerPlugin
+except ImportError:  # grading on one machine needs no Dask
+    WorkerPlugin = None
 
 PLUGIN = "dlcourse-grading"
 
 
 class ClusterError(RuntimeError):
     """The cluster cannot grade: the message says what to change."""
+
+
+def require_shared_gradebook(db_url):
+    """Refuse an SQLite gradebook: workers on other machines cannot share one file."""
+    if str(db_url).startswith("sqlite"):
+        raise ClusterError("--dask needs a gradebook every worker can reach: workers on other machines cannot "
+                           "share an SQLite file; set DLCOURSE_DB_URL=postgresql://… (or pass --db-url)")
 
 
 def check_worker(root, sandbox=True):
@@ -47,7 +59,7 @@ def _refuse(worker, problem):
     asyncio.ensure_future(worker.close(nanny=True, reason=f"dlcourse: {problem}"))
 
 
-class GradingPlugin:
+class GradingPlugin(WorkerPlugin or object):
     """Per worker: check it can grade, then keep one nbgrader API (and so one warm server)."""
 
     name = PLUGIN
@@ -63,7 +75,7 @@ class GradingPlugin:
             _refuse(worker, problem)
             return
         os.environ["DLCOURSE_DB_URL"] = self.db_url  # nbgrader_config.py reads it
-        self.api = unit.course_api(self.root)
+        self.api = course.course_api(self.root)
         self.api.coursedir.db_url = self.db_url
 
     def teardown(self, worker):
@@ -108,10 +120,10 @@ def grade_on_cluster(root, units, address, db_url, sandbox=True, show_progress=T
 
     One task per student; `db_url` must name a database every worker can reach (PostgreSQL).
     """
+    require_shared_gradebook(db_url)
+    if WorkerPlugin is None:
+        raise ClusterError("grading on a Dask cluster needs the cluster extra: pip install -e '.[cluster]'")
     from distributed import Client, as_completed
-    if str(db_url).startswith("sqlite"):
-        raise ClusterError("--dask needs a shared gradebook: workers on other machines cannot share an "
-                           "SQLite file; set DLCOURSE_DB_URL=postgresql://… (or pass --db-url)")
     tasks = {}
     for aid, student in dict.fromkeys(units):
         tasks.setdefault(student, []).append(aid)

@@ -1,7 +1,7 @@
 """Grade a class in parallel: a pool of worker processes, each grading whole submissions.
 
 A worker's task is one student: each of their assignments is graded by the same per-student
-function the sequential pipeline uses (``pipeline.grade_one``), so every option of that
+function the sequential pipeline uses (``unit.grade_one``), so every option of that
 function (the sandbox included) applies inside each worker.
 
 Gradebook writes. nbgrader writes the gradebook from inside ``autograde`` (the student row,
@@ -49,7 +49,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy import text
 
-from . import pipeline
+from . import course, unit
 
 
 def default_workers():
@@ -181,6 +181,11 @@ def visible_gpus():
     return parse_nvidia_smi(listing.stdout) if listing.returncode == 0 else []
 
 
+def one_by_one(api, units, sandbox=True):
+    """Grade the (assignment, student) `units` here, one after another: one failure never stops the others."""
+    return [unit.grade_one(api, aid, student, sandbox=sandbox) for aid, student in units]
+
+
 # ---- the worker side -------------------------------------------------------------------
 
 _WORKER = {}
@@ -197,7 +202,7 @@ def _init_worker(root, urls, taken, runtime, threads, options, gpus=()):
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):  # the kernels share the cores: no oversubscription
         os.environ.setdefault(var, str(threads))
     os.environ["DLCOURSE_DB_URL"] = db_url  # nbgrader_config.py reads it (also in subprocesses)
-    api = pipeline.course_api(root)
+    api = course.course_api(root)
     api.coursedir.db_url = db_url
     _WORKER.update(api=api, db_url=db_url, options=options)
 
@@ -208,9 +213,9 @@ def _work(student, aids):
     for aid in aids:
         start = time.perf_counter()
         try:
-            outcome = pipeline.grade_one(_WORKER["api"], aid, student, **_WORKER["options"])
+            outcome = unit.grade_one(_WORKER["api"], aid, student, **_WORKER["options"])
         except Exception as exc:  # the grading function itself broke: report, keep the pool alive
-            outcome = pipeline.Outcome(student, aid, False, time.perf_counter() - start,
+            outcome = unit.Outcome(student, aid, False, time.perf_counter() - start,
                                        f"{type(exc).__name__}: {exc}"[:160])
         outcomes.append(outcome)
     return outcomes, _WORKER["db_url"]
@@ -226,7 +231,7 @@ def grade_parallel(root, units, workers=None, db_url=None, **options):
     """
     root = Path(root).resolve()
     units = list(dict.fromkeys(units))
-    api = pipeline.course_api(root)
+    api = course.course_api(root)
     if db_url:
         api.coursedir.db_url = db_url
     main_url, course_id = api.coursedir.db_url, api.coursedir.course_id
@@ -243,7 +248,7 @@ def grade_parallel(root, units, workers=None, db_url=None, **options):
                              options, results)
             pending = dead
         for aid, student in pending:
-            results[aid, student] = pipeline.Outcome(student, aid, False, 0.0, "the grading worker process died")
+            results[aid, student] = unit.Outcome(student, aid, False, 0.0, "the grading worker process died")
     return [results[u] for u in units]
 
 

@@ -24,7 +24,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from nbgrader.api import Gradebook
 
-from . import pipeline
+from . import course
 
 
 @dataclass
@@ -227,10 +227,10 @@ def write_reports(root, outcomes=None, export=True):
     root = Path(root)
     reports = root / "reports"
     reports.mkdir(parents=True, exist_ok=True)
-    api = pipeline.course_api(root)
+    api = course.course_api(root)
     assignments, cells = collect_stats(api.coursedir.db_url, api.coursedir.course_id, outcomes)
     if export:
-        pipeline.export_csv(root, reports / "grades.csv")
+        course.export_csv(root, reports / "grades.csv")
     write_tables(reports, assignments, cells)
     for old in reports.glob("scores_*.png"):
         old.unlink()

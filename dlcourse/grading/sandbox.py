@@ -33,6 +33,7 @@ import functools
 import glob
 import json
 import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -740,6 +741,17 @@ def _edited_locked(path, locked):
             and not c.metadata["nbgrader"].get("solution") and c.cell_type == "code"]
 
 
+_EXCEPTION_LINE = re.compile(r"^\s*(?:[\w.]+\.)?(\w+(?:Error|Exception|Interrupt|Exit|Gone|Unavailable)\b.*)$")
+
+
+def _reason(result):
+    """The last exception line of nbgrader's traceback (not its "see the traceback above"), for a table."""
+    text = (result.get("error") or "") + "\n" + (result.get("log") or "")
+    found = [m.group(1).strip() for m in map(_EXCEPTION_LINE.match, text.splitlines())
+             if m and not m.group(1).startswith("NbGraderException: Please see")]
+    return found[-1][:400] if found else "autograde failed (see nbgrader's log)"
+
+
 def grade_submission(api, aid, student, sandbox=True):
     """Autograde one student's assignment with the guard (and the sandbox); (ok, error, notes).
 
@@ -748,7 +760,6 @@ def grade_submission(api, aid, student, sandbox=True):
     written to reports/integrity/<assignment>/<student>.md in the course folder.
     """
     import nbformat
-    from . import pipeline
     cd = api.coursedir
     root = Path(cd.root)
     folder = Path(cd.format_path(cd.submitted_directory, student, aid))
@@ -763,7 +774,7 @@ def grade_submission(api, aid, student, sandbox=True):
         except Exception as exc:  # nbgrader itself failed on this submission
             result = {"success": False, "error": f"{type(exc).__name__}: {exc}"}
         ok = bool(result["success"])
-        error = "" if ok else pipeline._reason(result)
+        error = "" if ok else _reason(result)
         for name, path in release.items():
             rel = nbformat.read(path, as_version=4)
             try:

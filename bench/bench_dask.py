@@ -1,0 +1,91 @@
+"""Benchmark: grading one class on a Dask cluster (1 and 2 workers) against the local process pool.
+
+    python bench/bench_dask.py [--students 24] [--local-workers 2]
+
+Builds a class of 01_tensors submissions (bench_grading.build_course), grades it once with the
+local pool (SQLite, the default on one machine), then on a Dask cluster on 127.0.0.1 (`dask
+scheduler`, `dask worker --nthreads 1` processes) with one and with two workers, each run into a
+fresh database of one throwaway PostgreSQL server (tests/pgserver.py). Prints seconds per student
+and the throughput of each run against the local pool, and checks every run gave the same points.
+"""
+import argparse
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO), str(REPO / "tests"), str(REPO / "bench")]
+
+from bench_grading import AID, build_course  # noqa: E402
+from pgserver import free_port, new_database, pg_bin, running_postgres  # noqa: E402
+
+from dlcourse.grading import pipeline  # noqa: E402
+
+DASK = str(Path(sys.executable).parent / "dask")
+
+
+def start(cmd, log):
+    return subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def dask_run(root, students, workers, db_url, logs):
+    """Seconds to grade `students` on a fresh cluster of `workers` workers, and the outcomes."""
+    from distributed import Client
+    address = f"tcp://127.0.0.1:{free_port()}"
+    procs = [start([DASK, "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1],
+                    "--dashboard-address", "127.0.0.1:0", "--no-show"], logs)]
+    try:
+        procs += [start([DASK, "worker", address, "--nthreads", "1", "--host", "127.0.0.1", "--no-dashboard"], logs)
+                  for _ in range(workers)]
+        with Client(address, timeout=120) as client:
+            client.wait_for_workers(workers, timeout=120)
+        os.environ["DLCOURSE_DB_URL"] = db_url
+        pipeline.generate(pipeline.course_api(root), [AID])
+        start_time = time.perf_counter()
+        outcomes = pipeline.grade(root, [AID], students, dask=address)
+        return time.perf_counter() - start_time, outcomes
+    finally:
+        os.environ.pop("DLCOURSE_DB_URL", None)
+        for proc in reversed(procs):
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--students", type=int, default=24)
+    parser.add_argument("--local-workers", type=int, default=2)
+    args = parser.parse_args()
+    if pg_bin() is None:
+        sys.exit("needs PostgreSQL (apt-get install postgresql)")
+    tmp = Path(tempfile.mkdtemp(prefix="bench-dask-"))
+    try:
+        root = build_course(tmp / "course", args.students)
+        students = sorted(p.parent.name for p in (root / "submitted").glob(f"*/{AID}"))
+        start_time = time.perf_counter()
+        local = pipeline.grade(root, [AID], students, workers=args.local_workers)
+        runs = [(f"local pool, {args.local_workers} workers (SQLite)", time.perf_counter() - start_time, local)]
+        with running_postgres(pg_bin()) as url, open(tmp / "dask.log", "w") as logs:
+            for n in (1, 2):
+                seconds, outcomes = dask_run(root, students, n, new_database(url, f"bench{n}"), logs)
+                runs.append((f"Dask, {n} worker{'s' if n > 1 else ''} (PostgreSQL)", seconds, outcomes))
+        points = {name: sorted((o.student, o.points, o.pending) for o in out) for name, _, out in runs}
+        same = all(p == points[runs[0][0]] for p in points.values())
+        base = runs[0][1]
+        print(f"{len(students)} students of {AID}, {os.cpu_count()} cores\n")
+        print("| run | s/student | throughput vs local pool |\n| --- | --- | --- |")
+        for name, seconds, _ in runs:
+            print(f"| {name} | {seconds / len(students):.2f} | {base / seconds:.2f}x |")
+        print(f"\nsame points in every run: {same}")
+        return 0 if same else 1
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
