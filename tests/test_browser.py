@@ -91,18 +91,6 @@ def lab(tmp_path_factory):
         log.close()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
 def shut_down_kernels(lab):
     for session in api(lab["url"], lab["token"], "/api/sessions"):
         api(lab["url"], lab["token"], f"/api/sessions/{session['id']}", method="DELETE")

@@ -168,10 +168,7 @@ def test_every_notebook_stores_the_language_info_the_kernel_reports():
         assert meta.get("language_info") == IPythonKernel.language_info, path.relative_to(REPO)
 
 
-def test_a_released_notebook_opens_unmodified_in_jupyterlab(tmp_path):
-    if not Path("/usr/bin/chromium").exists():
-        pytest.skip("no /usr/bin/chromium (apt-get install -y chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
+def test_a_released_notebook_opens_unmodified_in_jupyterlab(tmp_path, browser):
     import secrets
     import socket
     import time
@@ -200,17 +197,14 @@ def test_a_released_notebook_opens_unmodified_in_jupyterlab(tmp_path):
             except OSError:
                 assert server.poll() is None, (tmp_path / "server.log").read_text()[-2000:]
                 time.sleep(0.5)
-        with sync_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                                        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-            page = browser.new_page()
-            page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("http://127.0.0.1") else r.abort())
-            page.goto(f"{url}/lab/tree/{notebook.name}?token={token}")
-            page.wait_for_selector(".jp-Notebook", timeout=120_000)
-            page.wait_for_function("() => document.body.innerText.includes('| Idle')", timeout=120_000)
-            page.wait_for_timeout(3000)  # the kernel's language_info has arrived by now
-            dirty = page.locator(".jp-mod-dirty").count()
-            browser.close()
+        page = browser.new_page()
+        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("http://127.0.0.1") else r.abort())
+        page.goto(f"{url}/lab/tree/{notebook.name}?token={token}")
+        page.wait_for_selector(".jp-Notebook", timeout=120_000)
+        page.wait_for_function("() => document.body.innerText.includes('| Idle')", timeout=120_000)
+        page.wait_for_timeout(3000)  # the kernel's language_info has arrived by now
+        dirty = page.locator(".jp-mod-dirty").count()
+        page.close()
     finally:
         server.terminate()
         server.wait(timeout=30)

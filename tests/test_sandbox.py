@@ -306,6 +306,13 @@ def test_scan_of_attacks_on_files_network_and_interpreter():
         assert any(phrase in r for r in rules), phrase
 
 
+def test_scan_flags_code_that_could_switch_off_the_rules_checks_enforce():
+    rules = [r for _, r in integrity.scan_source(
+        "with torch._C.DisableTorchFunction():\n    y = torch.softmax(x, 0)\n"
+        "torch.overrides.TorchFunctionMode.__exit__(None)\n", modules={"torch": "torch"})]
+    assert any("torch._C" in r for r in rules) and any("torch.overrides" in r for r in rules)
+
+
 def test_preflight_reasons(tmp_path):
     ok = tmp_path / "ok"
     ok.mkdir()

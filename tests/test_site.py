@@ -11,13 +11,11 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from conftest import REPO
 
-CHROMIUM = Path("/usr/bin/chromium")
 LECTURES = sorted((REPO / "notebooks").glob("*.ipynb"))
 ASSIGNMENTS = sorted((REPO / "release").glob("*/*.ipynb"))
 
@@ -119,20 +117,6 @@ def served(site):
     finally:
         server.terminate()
         server.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("no /usr/bin/chromium: apt-get install -y chromium")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def status(url):

@@ -459,6 +459,8 @@ _ATTRS = {
     ("sys", "setprofile"): "installs a profile function", ("sys", "_getframe"): "reaches live frames",
     ("sys", "exit"): "exits", ("sys", "meta_path"): "installs an import hook",
     ("sys", "excepthook"): "replaces sys.excepthook",
+    ("torch", "_C"): "reaches torch's C internals (torch._C: can switch off the checks' rules)",
+    ("torch", "overrides"): "uses torch.overrides (function modes: can switch off the checks' rules)",
 }
 _DUNDERS = {"__code__", "__globals__", "__builtins__", "__dict__", "__subclasses__", "__closure__",
             "__kwdefaults__", "__defaults__", "f_globals", "f_locals", "f_back", "f_builtins", "tb_frame",

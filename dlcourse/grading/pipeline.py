@@ -126,6 +126,8 @@ def grade(root, ids=None, students=None, workers=None, db_url=None, sandbox=True
     grades here, one after another). `db_url` overrides the gradebook nbgrader_config.py names.
     """
     from . import parallel
+    if sandbox and not dask:  # before reading the course: what is missing here comes first
+        sandboxing.require()  # (with --dask the workers grade, and each checks its own bubblewrap)
     api = course_api(root)
     if db_url:
         api.coursedir.db_url = db_url
@@ -133,8 +135,6 @@ def grade(root, ids=None, students=None, workers=None, db_url=None, sandbox=True
     if dask:
         from . import cluster
         cluster.require_shared_gradebook(api.coursedir.db_url)
-    if sandbox:
-        sandboxing.require()
     ids = ids or assignments(root)
     for aid in register_missing(api, ids):
         print(f"{aid}: not in the gradebook yet, generated it from source/ (python -m dlcourse generate {aid})")
