@@ -14,7 +14,6 @@ This module is imported by ``dlcourse.checks`` when ``DLCOURSE_CHECK_LOG`` is se
 imports nothing but the standard library at the top.
 """
 import argparse
-import ast
 import functools
 import importlib.util
 import json
@@ -27,6 +26,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from .grading.classroom import HOSTILE_PRELUDE, defined_names, load_variants  # stdlib only
 
 ROOT = Path(__file__).resolve().parent.parent
 LOG_VAR = "DLCOURSE_CHECK_LOG"
@@ -134,39 +135,9 @@ def read_notebook(path):
     return cells
 
 
-def load_variants(submissions_dir, assignment):
-    """The named variants of `<submissions_dir>/<assignment>.py`: name → {"cells", "loses"}."""
-    path = Path(submissions_dir) / f"{assignment}.py"
-    if not path.exists():
-        return {}
-    spec = importlib.util.spec_from_file_location(f"gpucheck_submissions_{assignment}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.VARIANTS
-
-
 def hostile_answer(solution):
     """An answer cell that binds every name the solution defines to an object equal to anything."""
-    return _classroom_constant("HOSTILE_PRELUDE") + "\n".join(f"{n} = _ClaimsEqual()" for n in defined_names(solution))
-
-
-def _classroom_constant(name):
-    """A constant of dlcourse/grading/classroom.py, read without importing it (it needs nbformat)."""
-    tree = ast.parse((Path(__file__).parent / "grading" / "classroom.py").read_text())
-    return next(ast.literal_eval(node.value) for node in tree.body if isinstance(node, ast.Assign)
-                and any(getattr(t, "id", None) == name for t in node.targets))
-
-
-def defined_names(src):
-    """Top-level names a cell defines (functions, classes, assigned variables)."""
-    names = []
-    for node in ast.parse(src).body:
-        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
-            names.append(node.name)
-        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            names += [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
-    return names
+    return HOSTILE_PRELUDE + "\n".join(f"{n} = _ClaimsEqual()" for n in defined_names(solution))
 
 
 def variant_cells(source_cells, release_cells, variant, cells=None):

@@ -13,8 +13,6 @@ import importlib.util
 import re
 from pathlib import Path
 
-import nbformat
-
 _SOLUTION = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.M)
 
 HOSTILE_PRELUDE = '''\
@@ -106,6 +104,7 @@ def build(source_nb, release_nb, variant, cells=None):
 
 def write_submission(root, student, assignment, notebooks):
     """Place notebooks (name → NotebookNode or raw text) under submitted/<student>/<assignment>/."""
+    import nbformat  # here only: gpu-check uses this module on machines without the Jupyter stack
     folder = Path(root) / "submitted" / student / assignment
     folder.mkdir(parents=True, exist_ok=True)
     for name, nb in notebooks.items():
