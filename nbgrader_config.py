@@ -71,3 +71,9 @@ c.SandboxKernelManager.cpu_seconds = 1800      # CPU seconds for the whole kerne
 # a share, or gpu_memory_mb. Workers are spread over the GPUs; with more workers than GPUs, use
 # at most 1 / (workers per GPU) so that one notebook cannot starve the others.
 c.SandboxKernelManager.gpu_memory_fraction = 0.5
+
+# The formgrader (a Jupyter server) shows what a regrade from the command line wrote (manual.py).
+import sys as _sys  # noqa: E402
+if "jupyter_server" in _sys.modules:
+    from dlcourse.grading.manual import fresh_formgrader_reads  # noqa: E402
+    fresh_formgrader_reads()

@@ -55,3 +55,28 @@ def keep_manual_grades(api, aid, student, before):
                     kept.append((nb.name, grade.name))
         gb.db.commit()
     return kept
+
+
+def fresh_formgrader_reads():
+    """Make the formgrader read the gradebook afresh on every request.
+
+    nbgrader's formgrader keeps one gradebook session for its lifetime, so after a regrade from
+    the command line it kept showing what it had read before (a changed answer not flagged for
+    review). Ending the session's last transaction as each request starts shows the current state.
+    """
+    import inspect
+    from nbgrader.server_extensions.formgrader.base import BaseHandler
+    if getattr(BaseHandler.prepare, "_dlcourse_fresh", False):
+        return
+    original = BaseHandler.prepare
+
+    async def prepare(self):
+        gradebook = self.settings.get("nbgrader_gradebook")
+        if gradebook is not None:
+            gradebook.db.rollback()  # nbgrader commits its writes within each request
+        result = original(self)
+        if inspect.isawaitable(result):
+            await result
+
+    prepare._dlcourse_fresh = True
+    BaseHandler.prepare = prepare
