@@ -48,24 +48,24 @@ c.ClearHiddenTests.end_test_delimeter = "END HIDDEN TESTS"
 '''
 
 
-def build_course(target, students):
-    """A course with only 01_tensors and a class of `students` made from its variants."""
+def build_course(target, students, aid=AID):
+    """A course with only `aid` and a class of `students` made from its variants."""
     target.mkdir(parents=True)
     shutil.copy(REPO / "nbgrader_config.py", target / "nbgrader_config.py")
-    shutil.copytree(REPO / "source" / AID, target / "source" / AID)
-    pipeline.generate(pipeline.course_api(target), [AID])
-    variants = classroom.load_variants(REPO / "tests" / "submissions", AID)
+    shutil.copytree(REPO / "source" / aid, target / "source" / aid)
+    pipeline.generate(pipeline.course_api(target), [aid])
+    variants = classroom.load_variants(REPO / "tests" / "submissions", aid)
     kinds = ["reference", "untouched", "hostile", *variants]
     for i in range(students):
-        pipeline.submit_variant(target, AID, f"s{i + 1:03d}", kinds[i % len(kinds)], variants)
+        pipeline.submit_variant(target, aid, f"s{i + 1:03d}", kinds[i % len(kinds)], variants)
     return target
 
 
-def plain_copy(course, target):
+def plain_copy(course, target, aid=AID):
     """The same course and class with stock nbgrader's configuration (no sandbox, no guard)."""
     shutil.copytree(course, target, ignore=shutil.ignore_patterns("gradebook.db", "reports"))
     (target / "nbgrader_config.py").write_text(PLAIN_CONFIG)
-    run([sys.executable, "-m", "nbgrader", "generate_assignment", AID, "--force"], target)
+    run([sys.executable, "-m", "nbgrader", "generate_assignment", aid, "--force"], target)
     return target
 
 

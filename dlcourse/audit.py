@@ -24,6 +24,7 @@ from pathlib import Path
 
 import nbformat
 
+from .grading import demonstrations
 from .mutants import forbidden_groups, mutants
 
 EQUIVALENTS = Path("audit") / "equivalents.toml"
@@ -48,7 +49,8 @@ def plan(nb):
         if cell.cell_type == "code":
             answer = bool(meta.get("solution"))
             cells.append({"id": meta.get("grade_id") or f"cell {len(cells) + 1}", "source": cell.source,
-                          "graded": bool(meta.get("grade")) and not answer, "answer": answer})
+                          "graded": bool(meta.get("grade")) and not answer, "answer": answer,
+                          "demonstration": bool(meta.get("locked")) and demonstrations.is_marked(cell.source)})
             if answer:
                 tasks.append({"cell": len(cells) - 1, "task": cells[-1]["id"], "statement": "\n\n".join(statement)})
         elif cell.cell_type == "markdown" and not (meta.get("solution") or meta.get("grade")):
@@ -60,7 +62,8 @@ def plan(nb):
         for j in range(task["cell"] + 1, len(cells)):
             if cells[j]["answer"] and tested:
                 break
-            follow.append(j)
+            if not cells[j]["demonstration"]:  # grading leaves it out too
+                follow.append(j)
             tested = tested or cells[j]["graded"]
         task["follow"] = follow if tested else []
         task["tests"] = [cells[j]["id"] for j in task["follow"] if cells[j]["graded"]]

@@ -26,11 +26,13 @@ are never tighter than the dtype allows).
 fails, naming the call and the rule of the task, if it calls what the statement forbids.
 """
 import contextlib
+import functools
 import inspect
 import math
 import numbers
 import os
 import sys
+import types
 
 import numpy as np
 import torch
@@ -422,6 +424,12 @@ def _module_hook(mode):
     return hook
 
 
+@functools.lru_cache(maxsize=None)
+def _watched_codes(groups):
+    """code object -> name of every plain-Python function of `groups`, for the profile hook (read-only)."""
+    return types.MappingProxyType({inspect.unwrap(f).__code__: n for g in groups for f, n in FORBIDDEN[g].items()})
+
+
 def _profile_hook(mode, codes):
     """A sys.setprofile hook noting a call of any function whose code object is in `codes`."""
     def hook(frame, event, arg):
@@ -445,7 +453,7 @@ def forbid(task, rule, groups):
         handles = [hooks.register_module_forward_pre_hook(_module_hook(mode)),
                    hooks.register_module_parameter_registration_hook(_module_hook(mode)),
                    hooks.register_module_module_registration_hook(_module_hook(mode))]
-    codes = {inspect.unwrap(f).__code__: n for g in mode.groups & PYTHON_GROUPS for f, n in FORBIDDEN[g].items()}
+    codes = _watched_codes(frozenset(mode.groups & PYTHON_GROUPS))
     old_profile = sys.getprofile()
     error = None
     try:

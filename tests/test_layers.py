@@ -7,7 +7,7 @@ from conftest import REPO
 
 GRADING = REPO / "dlcourse" / "grading"
 LAYERS = [  # lowest first: a module may import only modules of its own layer or below
-    {"course", "classroom", "integrity", "warm", "feedback", "manual", "collect"},
+    {"course", "classroom", "integrity", "demonstrations", "warm", "feedback", "manual", "collect"},
     {"sandbox"},
     {"unit"},
     {"parallel", "cluster", "reports"},

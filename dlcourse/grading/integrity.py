@@ -343,7 +343,7 @@ def guard_request(var, kind, names=(), attrs=(), star=False):
 
 # ------------------------------------------------------------------ what a locked cell binds
 
-def _parse(source):
+def parse_cell(source):
     """The AST of a cell's source (IPython magics turned into Python first); None if it has none."""
     try:
         from IPython.core.inputtransformer2 import TransformerManager
@@ -408,12 +408,19 @@ class _Binder(ast.NodeVisitor):
 
 def bindings(source):
     """(names, attribute names, star-import?) that a locked cell may legitimately change."""
-    tree = _parse(source)
+    tree = parse_cell(source)
     if tree is None:
         return set(), set(), True
     b = _Binder()
     b.visit(tree)
     return b.names, b.attrs, b.star
+
+
+def bindings_of(statement):
+    """The names one top-level statement of a cell binds."""
+    b = _Binder()
+    b.visit(statement)
+    return b.names
 
 
 # ------------------------------------------------------------------ static scan of student cells
@@ -590,7 +597,7 @@ class _Scanner(ast.NodeVisitor):
 
 def scan_source(source, protected=(), modules=None, test_names=()):
     """[(line, rule)] for one cell's source; a cell that does not parse is reported as such."""
-    tree = _parse(source)
+    tree = parse_cell(source)
     if tree is None:
         return [(1, "does not parse (syntax error): not scanned")]
     scanner = _Scanner(set(protected), modules or {}, test_names)
@@ -629,7 +636,7 @@ def protected_names(release_nb):
     for cell in release_nb.cells:
         meta = _meta(cell)
         if cell.cell_type == "code" and meta.get("locked") and not meta.get("solution"):
-            tree = _parse(cell.source)
+            tree = parse_cell(cell.source)
             if tree and not meta.get("grade"):
                 names |= {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))
                           and not n.name.startswith("_")}
@@ -741,6 +748,51 @@ class RestoreLockedCells(Preprocessor):
             present = {_meta(c).get("grade_id"): i for i, c in enumerate(nb.cells) if _meta(c).get("grade_id")}
             position = present[name] + 1
             RestoreLockedCells.restored.append((info["notebook"], name))
+        return nb, resources
+
+
+def _nbgrader_validator():
+    """nbgrader's cell-metadata validator, with its JSON schema checked and compiled once: nbgrader
+    checks the schema itself again for every cell (a tenth of a second per notebook)."""
+    import jsonschema
+    from nbgrader.nbgraderformat import MetadataValidator
+    from nbgrader.nbgraderformat.common import BaseMetadataValidator
+
+    class CompiledSchema(BaseMetadataValidator):
+        compiled = {}
+
+        def validate_cell(self, cell):
+            meta = cell.metadata.get("nbgrader")
+            if meta is None or meta.get("schema_version", 0) != self.schema_version:
+                return super().validate_cell(cell)  # nbgrader's own answer: nothing to check, or a version error
+            if self.schema_version not in self.compiled:
+                cls = jsonschema.validators.validator_for(self.schema)
+                cls.check_schema(self.schema)
+                self.compiled[self.schema_version] = cls(self.schema)
+            error = jsonschema.exceptions.best_match(self.compiled[self.schema_version].iter_errors(meta))
+            if error is not None:
+                raise error
+
+    class Validator(MetadataValidator, CompiledSchema):  # MetadataValidator's checks, then CompiledSchema's
+        pass
+    return Validator
+
+
+class CheckCellMetadata(Preprocessor):
+    """nbgrader's CheckCellMetadata (the same checks and message), with the schema compiled once."""
+
+    enabled = Bool(True).tag(config=True)
+    validator = None
+
+    def preprocess(self, nb, resources):
+        from nbgrader.nbgraderformat import ValidationError
+        cls = type(self)
+        cls.validator = cls.validator or _nbgrader_validator()
+        try:
+            cls.validator().validate_nb(nb)
+        except ValidationError:
+            self.log.error("Notebook failed to validate; the nbgrader metadata may be corrupted.", exc_info=True)
+            raise ValidationError("Notebook failed to validate; the nbgrader metadata may be corrupted.")
         return nb, resources
 
 

@@ -54,7 +54,7 @@ from nbformat import NotebookNode
 from jupyter_core.paths import jupyter_runtime_dir
 from traitlets import Bool, CaselessStrEnum, Float, Integer, List, Unicode, default
 
-from . import integrity, warm
+from . import demonstrations, integrity, warm
 
 # Runtime events of the notebooks graded in this process: what grade_one reports.
 EVENTS = []
@@ -484,6 +484,8 @@ class GuardedExecute(Execute):
     max_output_bytes = Integer(1_000_000, help="output kept per cell; the rest is dropped").tag(config=True)
     notebook_timeout = Integer(1800, help="wall-clock seconds for one notebook").tag(config=True)
     guard_timeout = Integer(60, help="seconds to wait for the guard's answer").tag(config=True)
+    skip_demonstrations = Bool(True, help="leave out the locked cells marked '# Demonstration' that no test "
+                               "reads (demonstrations.py)").tag(config=True)
 
     def create_kernel_manager(self):
         if not self.sandbox:
@@ -499,6 +501,7 @@ class GuardedExecute(Execute):
         info = (resources or {}).get("nbgrader", {})
         self._label = info.get("notebook", "notebook")
         self._trusted = self._trusted_cells(info)
+        self._skip = demonstrations.skipped(nb.cells, self._trusted) if self.skip_demonstrations else set()
         self._var = f"_dlcourse_guard_{secrets.token_hex(6)}"
         self._sealed = False
         self._stopped = ""
@@ -553,6 +556,9 @@ class GuardedExecute(Execute):
 
     async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
         if cell.cell_type != "code" or not cell.source.strip():
+            return cell
+        if cell_index in self._skip:
+            cell.outputs = [NotebookNode(output_type="stream", name="stdout", text=demonstrations.NOT_RUN)]
             return cell
         gid, trusted, graded = self._role(cell)
         label = gid or f"#{cell_index + 1}"
@@ -691,15 +697,15 @@ def configure(config, sandbox=True, hidden=(), check=True):
     cannot provide it (without, the kernel refuses to start later, when grading begins).
     """
     from nbconvert.preprocessors import ClearMetadataPreprocessor
-    from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds,
-                                        IgnorePattern, LimitOutput, OverwriteCells, OverwriteKernelspec,
-                                        SaveAutoGrades)
+    from nbgrader.preprocessors import (AssignLatePenalties, ClearOutput, DeduplicateIds, IgnorePattern,
+                                        LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
     if sandbox and check:
         require()
     config.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells,
-                                               integrity.RestoreLockedCells, CheckCellMetadata]
+                                               integrity.RestoreLockedCells, integrity.CheckCellMetadata]
     config.Autograde.autograde_preprocessors = [GuardedExecute, IgnorePattern, ClearMetadataPreprocessor,
-                                                LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+                                                LimitOutput, SaveAutoGrades, AssignLatePenalties,
+                                                integrity.CheckCellMetadata]
     config.GuardedExecute.sandbox = bool(sandbox)
     config.SandboxKernelManager.hidden_paths = sorted({str(Path(p).resolve()) for p in hidden})
     return config

@@ -95,6 +95,26 @@ def preload():
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")  # as ipykernel sets it
     for name in PRELOAD:
         importlib.import_module(name)
+    _first_meta_operation()
+    _first_traceback()
+
+
+def _first_meta_operation():
+    """Checks run answers on the `meta` device; torch's first meta operation imports ~800 modules
+    (its Python decompositions, symbolic shapes: about a second), so the server pays for it once."""
+    import torch
+    x = torch.empty(2, device="meta")
+    torch.empty_like(x + x).to(torch.float64)
+
+
+def _first_traceback():
+    """A kernel formats its first traceback slowly (stack_data and pygments load, inspect indexes every
+    module): the server formats one, so the kernels inherit what that loaded and indexed."""
+    from IPython.core.ultratb import AutoFormattedTB
+    try:
+        raise RuntimeError("a traceback formatted once in the warm server")
+    except RuntimeError:
+        AutoFormattedTB(mode="Context").structured_traceback(*sys.exc_info())
 
 
 def cuda_initialized():
