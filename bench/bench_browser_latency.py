@@ -14,22 +14,19 @@ back and its decoding. The slider walks one step at a time to the end of its ran
 Goal on the course's 2-core machine: median under 50 ms and 95th percentile under 100 ms.
 """
 import argparse
-import json
 import os
-import secrets
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))
+
+from labserver import jupyter  # noqa: E402
 CHROMIUM = "/usr/bin/chromium"
 GOAL_MEDIAN_MS, GOAL_P95_MS = 50.0, 100.0
 START_TIMEOUT_MS = 180_000  # kernel start + import torch + first render
@@ -45,56 +42,11 @@ PROBE = """([slider, img]) => {
 }"""
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_lab(root):
-    """JupyterLab over a copy of the lecture notebooks, with its own config, data and settings dirs."""
-    work = root / "notebooks"
-    work.mkdir()
-    for nb in sorted((REPO / "notebooks").glob("*.ipynb")):
-        shutil.copy(nb, work / nb.name)
-    port, token = free_port(), secrets.token_hex(16)
-    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(root / "config"), "JUPYTER_RUNTIME_DIR": str(root / "runtime"),
-           "JUPYTER_DATA_DIR": str(root / "data"), "IPYTHONDIR": str(root / "ipython"), "JUPYTER_PLATFORM_DIRS": "1"}
-    command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-               f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-               f"--ServerApp.root_dir={work}", f"--LabApp.user_settings_dir={root / 'settings'}",
-               f"--LabApp.workspaces_dir={root / 'workspaces'}"]
-    if os.geteuid() == 0:
-        command.append("--allow-root")
-    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=work)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            request = urllib.request.Request(f"{url}/api/status", headers={"Authorization": f"token {token}"})
-            urllib.request.urlopen(request, timeout=5).close()
-            return server, url, token
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                raise SystemExit("JupyterLab did not start")
-            time.sleep(0.5)
-
-
-def shut_down_kernels(url, token):
-    headers = {"Authorization": f"token {token}"}
-    with urllib.request.urlopen(urllib.request.Request(f"{url}/api/sessions", headers=headers), timeout=10) as r:
-        sessions = json.loads(r.read())
-    for session in sessions:
-        request = urllib.request.Request(f"{url}/api/sessions/{session['id']}", method="DELETE", headers=headers)
-        urllib.request.urlopen(request, timeout=10).close()
-
-
-def measure(browser, url, token, notebook, presses):
+def measure(browser, lab, notebook, presses):
     """Milliseconds from keydown to image load for `presses` slider steps in one notebook."""
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
     try:
-        page.goto(f"{url}/lab/tree/{notebook}?reset&token={token}")
+        page.goto(f"{lab.url}/lab/tree/{notebook}?reset&token={lab.token}")
         page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=START_TIMEOUT_MS)
         page.get_by_role("menuitem", name="Run", exact=True).click()
         page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
@@ -118,7 +70,7 @@ def measure(browser, url, token, notebook, presses):
         return page.evaluate("window.__latency")
     finally:
         page.close()
-        shut_down_kernels(url, token)
+        lab.shut_down_kernels()
 
 
 def main(argv=None):
@@ -128,31 +80,33 @@ def main(argv=None):
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
-    stems = args.notebooks or [p.stem for p in sorted((REPO / "notebooks").glob("*.ipynb"))]
+    known = [p.stem for p in sorted((REPO / "notebooks").glob("*.ipynb"))]
+    stems = args.notebooks or known
+    if set(stems) - set(known):
+        raise SystemExit(f"no lecture notebook {', '.join(sorted(set(stems) - set(known)))} in notebooks/; "
+                         f"there are: {', '.join(known)}")
     print(f"{os.cpu_count()} CPUs · load {os.getloadavg()[0]:.1f} at start · Chromium {CHROMIUM}")
     print(f"{'notebook':26} {'presses':>7} {'median ms':>10} {'p95 ms':>8} {'max ms':>8}  "
           f"goal (<{GOAL_MEDIAN_MS:g} / <{GOAL_P95_MS:g})")
     misses = []
     with tempfile.TemporaryDirectory(prefix="dlcourse-latency-") as tmp:
-        server, url, token = start_lab(Path(tmp))
-        try:
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-                    "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-                for stem in stems:
-                    ms = measure(browser, url, token, f"{stem}.ipynb", args.presses)
-                    median, p95 = statistics.median(ms), float(np.percentile(ms, 95))
-                    ok = median < GOAL_MEDIAN_MS and p95 < GOAL_P95_MS
-                    misses += [] if ok else [stem]
-                    print(f"{stem:26} {len(ms):7d} {median:10.1f} {p95:8.1f} {max(ms):8.1f}  "
-                          f"{'met' if ok else 'MISSED'}", flush=True)
-                browser.close()
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
+        work = Path(tmp) / "notebooks"
+        work.mkdir()
+        for nb in sorted((REPO / "notebooks").glob("*.ipynb")):
+            shutil.copy(nb, work / nb.name)
+        with jupyter("jupyterlab", work, Path(tmp), [f"--LabApp.user_settings_dir={Path(tmp) / 'settings'}",
+                                                     f"--LabApp.workspaces_dir={Path(tmp) / 'workspaces'}"]) as lab, \
+                sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            for stem in stems:
+                ms = measure(browser, lab, f"{stem}.ipynb", args.presses)
+                median, p95 = statistics.median(ms), float(np.percentile(ms, 95))
+                ok = median < GOAL_MEDIAN_MS and p95 < GOAL_P95_MS
+                misses += [] if ok else [stem]
+                print(f"{stem:26} {len(ms):7d} {median:10.1f} {p95:8.1f} {max(ms):8.1f}  "
+                      f"{'met' if ok else 'MISSED'}", flush=True)
+            browser.close()
     print(f"load {os.getloadavg()[0]:.1f} at the end (other processes share these cores)")
     if misses:
         print("missed the goal: " + ", ".join(misses))

@@ -177,7 +177,8 @@ class Renderer:
         esc = lambda s: html.escape(s, quote=True)  # noqa: E731
         simple = {"paragraph": "p", "emphasis": "em", "strong": "strong", "blockquote": "blockquote",
                   "listItem": "li", "tableRow": "tr", "caption": "figcaption", "underline": "u",
-                  "subscript": "sub", "superscript": "sup", "delete": "del", "summary": "summary"}
+                  "subscript": "sub", "superscript": "sup", "delete": "del", "summary": "summary",
+                  "container": "figure", "table": "table", "details": "details"}
         if t == "text":
             return esc(n["value"])
         if t in simple:
@@ -201,15 +202,9 @@ class Renderer:
             return f'<a href="{esc(url)}">{kids()}</a>'
         if t == "image":
             return f'<img src="{esc(n["url"].lstrip("/"))}" alt="{esc(n.get("alt", ""))}">'
-        if t == "container":
-            return f"<figure>{kids()}</figure>"
-        if t == "table":
-            return f"<table>{kids()}</table>"
         if t == "tableCell":
             tag = "th" if n.get("header") else "td"
             return f"<{tag}>{kids()}</{tag}>"
-        if t == "details":
-            return f"<details>{kids()}</details>"
         if t == "thematicBreak":
             return "<hr>"
         if t == "break":

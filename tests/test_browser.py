@@ -8,17 +8,12 @@ projector fonts, and a preset pressed on the demo's slide must change the figure
 where /usr/bin/chromium is absent.
 """
 import json
-import os
-import secrets
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from labserver import jupyter
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
@@ -30,19 +25,6 @@ pytestmark = pytest.mark.skipif(
     reason="no /usr/bin/chromium: install Debian's chromium (apt-get install -y chromium) to run the browser test")
 
 KERNEL_AND_WIDGET_TIMEOUT_MS = 120_000  # kernel start + import torch + first render, on a busy 2-core machine
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def api(url, token, path, method="GET"):
-    request = urllib.request.Request(f"{url}{path}", method=method, headers={"Authorization": f"token {token}"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        body = response.read()
-    return json.loads(body) if body else None
 
 
 @pytest.fixture(scope="module")
@@ -57,50 +39,16 @@ def lab(tmp_path_factory):
     settings.mkdir(parents=True)
     (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false",
                                                                             "checkForUpdates": False}))
-    port, token = free_port(), secrets.token_hex(16)
-    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(root / "config"), "JUPYTER_RUNTIME_DIR": str(root / "runtime"),
-           "JUPYTER_DATA_DIR": str(root / "data"), "IPYTHONDIR": str(root / "ipython"),
-           "JUPYTER_PLATFORM_DIRS": "1"}
-    command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-               f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-               f"--ServerApp.root_dir={work}", f"--LabApp.user_settings_dir={root / 'settings'}",
-               f"--LabApp.workspaces_dir={root / 'workspaces'}"]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:  # CI containers often run as root
-        command.append("--allow-root")
-    log = (root / "server.log").open("w")
-    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=work)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                api(url, token, "/api/status")
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"JupyterLab did not start; log:\n{(root / 'server.log').read_text()[-3000:]}")
-                time.sleep(0.5)
-        yield {"url": url, "token": token, "log": root / "server.log"}
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
-
-
-def shut_down_kernels(lab):
-    for session in api(lab["url"], lab["token"], "/api/sessions"):
-        api(lab["url"], lab["token"], f"/api/sessions/{session['id']}", method="DELETE")
+    with jupyter("jupyterlab", work, root, [f"--LabApp.user_settings_dir={root / 'settings'}",
+                                            f"--LabApp.workspaces_dir={root / 'workspaces'}"], timeout=90) as server:
+        yield server
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_demo_renders_and_answers_a_slider_in_jupyterlab(lab, browser, notebook):
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
     try:
-        page.goto(f"{lab['url']}/lab/tree/{notebook.name}?reset&token={lab['token']}")
+        page.goto(f"{lab.url}/lab/tree/{notebook.name}?reset&token={lab.token}")
         page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
         # Run All Cells does nothing until the notebook is connected to its kernel
         page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=KERNEL_AND_WIDGET_TIMEOUT_MS)
@@ -139,7 +87,7 @@ def test_demo_renders_and_answers_a_slider_in_jupyterlab(lab, browser, notebook)
         raise
     finally:
         page.close()
-        shut_down_kernels(lab)
+        lab.shut_down_kernels()
 
 
 
@@ -149,10 +97,7 @@ THEMES = "/lab/api/settings/@jupyterlab/apputils-extension:themes"
 
 
 def put_settings(lab, path, raw):
-    request = urllib.request.Request(f"{lab['url']}{path}", method="PUT", data=json.dumps({"raw": raw}).encode(),
-                                     headers={"Authorization": f"token {lab['token']}",
-                                              "Content-Type": "application/json"})
-    urllib.request.urlopen(request, timeout=10).close()
+    lab.call(path, method="PUT", body={"raw": raw})
 
 
 def test_lecture_presents_as_slides_with_large_fonts_and_a_preset_changes_the_figure(lab, browser):
@@ -162,7 +107,7 @@ def test_lecture_presents_as_slides_with_large_fonts_and_a_preset_changes_the_fi
     put_settings(lab, THEMES, PROJECTOR.read_text())
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     try:
-        page.goto(f"{lab['url']}/lab/tree/{SLIDES_NOTEBOOK}?reset&token={lab['token']}")
+        page.goto(f"{lab.url}/lab/tree/{SLIDES_NOTEBOOK}?reset&token={lab.token}")
         page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
         page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=KERNEL_AND_WIDGET_TIMEOUT_MS)
         page.get_by_role("menuitem", name="Run", exact=True).click()
@@ -200,4 +145,4 @@ def test_lecture_presents_as_slides_with_large_fonts_and_a_preset_changes_the_fi
         page.keyboard.press("Escape")  # stop the deck: the extension remembers it in the user settings
         page.close()
         put_settings(lab, THEMES, "{}")
-        shut_down_kernels(lab)
+        lab.shut_down_kernels()

@@ -12,6 +12,7 @@ import pytest
 from nbclient import NotebookClient
 
 from conftest import REPO
+from labserver import jupyter
 
 BIN = Path(sys.executable).parent
 AID = "01_tensors"
@@ -169,44 +170,18 @@ def test_every_notebook_stores_the_language_info_the_kernel_reports():
 
 
 def test_a_released_notebook_opens_unmodified_in_jupyterlab(tmp_path, browser):
-    import secrets
-    import socket
-    import time
-    import urllib.request
     notebook = REPO / "release" / AID / f"{AID}.ipynb"
     work = tmp_path / "work"
     work.mkdir()
     shutil.copy(notebook, work)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    token = secrets.token_hex(16)
-    command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-               f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-               f"--ServerApp.root_dir={work}", f"--LabApp.workspaces_dir={tmp_path / 'ws'}",
-               f"--LabApp.user_settings_dir={tmp_path / 'settings'}"] + (["--allow-root"] if os.geteuid() == 0 else [])
-    log = (tmp_path / "server.log").open("w")
-    server = subprocess.Popen(command, cwd=work, stdout=log, stderr=subprocess.STDOUT,
-                              env={**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")})
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(240):
-            try:
-                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=5)
-                break
-            except OSError:
-                assert server.poll() is None, (tmp_path / "server.log").read_text()[-2000:]
-                time.sleep(0.5)
+    with jupyter("jupyterlab", work, tmp_path / "jupyter", [f"--LabApp.workspaces_dir={tmp_path / 'ws'}",
+                                                           f"--LabApp.user_settings_dir={tmp_path / 'settings'}"]) as lab:
         page = browser.new_page()
         page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("http://127.0.0.1") else r.abort())
-        page.goto(f"{url}/lab/tree/{notebook.name}?token={token}")
+        page.goto(f"{lab.url}/lab/tree/{notebook.name}?token={lab.token}")
         page.wait_for_selector(".jp-Notebook", timeout=120_000)
         page.wait_for_function("() => document.body.innerText.includes('| Idle')", timeout=120_000)
         page.wait_for_timeout(3000)  # the kernel's language_info has arrived by now
         dirty = page.locator(".jp-mod-dirty").count()
         page.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
     assert dirty == 0, "the notebook opens modified in JupyterLab"

@@ -5,15 +5,10 @@ A Jupyter server with nbgrader's formgrader runs on 127.0.0.1 over a copy of the
 own Jupyter folders under a temporary path); the TA grades written answers through the
 formgrader's REST API, exactly as its page does, and regrades with `python -m dlcourse grade`.
 """
-import json
 import os
 import re
-import secrets
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 
 import nbformat
 import pytest
@@ -22,6 +17,7 @@ from nbgrader.api import Gradebook
 from dlcourse.grading import classroom, pipeline
 
 from conftest import SUBMISSIONS
+from labserver import jupyter
 from test_parallel import AID, small_course
 
 
@@ -51,60 +47,18 @@ def course(tmp_path_factory):
     return root
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def formgrader(course, tmp_path_factory):
-    """A Jupyter server with nbgrader's formgrader on the course; yields a function calling its API."""
+    """A Jupyter server with nbgrader's formgrader on the course (labserver.Server)."""
     home = tmp_path_factory.mktemp("fg-home")
-    env = {**os.environ, "HOME": str(home), "JUPYTER_CONFIG_DIR": str(home / "config"),
-           "JUPYTER_DATA_DIR": str(home / "data"), "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
-           "IPYTHONDIR": str(home / "ipython")}
-    env.pop("DLCOURSE_DB_URL", None)
-    port, token = _free_port(), secrets.token_hex(16)
-    command = [sys.executable, "-m", "jupyter_server", "--no-browser", "--ServerApp.ip=127.0.0.1",
-               f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-               f"--ServerApp.root_dir={course}"] + (["--allow-root"] if os.geteuid() == 0 else [])
-    log = (home / "server.log").open("w")
-    server = subprocess.Popen(command, env=env, cwd=course, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-
-    def call(path, method="GET", body=None):
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(url + path, data=data, method=method,
-                                         headers={"Authorization": f"token {token}"})
-        with urllib.request.urlopen(request, timeout=30) as response:
-            text = response.read()
-        return json.loads(text) if text else None
-
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                assert call("/formgrader/api/status")["status"]
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the formgrader did not start:\n{(home / 'server.log').read_text()[-3000:]}")
-                time.sleep(0.5)
-        call.url, call.token = url, token
-        yield call
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
+    with jupyter("jupyter_server", course, home, env={"HOME": str(home), "DLCOURSE_DB_URL": None},
+                 ready="/formgrader/api/status") as server:
+        assert server.call("/formgrader/api/status")["status"]
+        yield server
 
 
 def _submission(formgrader, student):
-    subs = formgrader(f"/formgrader/api/submitted_notebooks/{AID}/{AID}")
+    subs = formgrader.call(f"/formgrader/api/submitted_notebooks/{AID}/{AID}")
     return next(s for s in subs if s["student"] == student)
 
 
@@ -124,13 +78,13 @@ def test_feedback_before_manual_grading_marks_written_answers_as_pending(course)
 def test_manual_grades_survive_regrading_in_gradebook_table_and_formgrader(course, formgrader):
     sub = _submission(formgrader, "ada")
     assert sub["needs_manual_grade"]
-    grades = formgrader(f"/formgrader/api/grades?submission_id={sub['id']}")
+    grades = formgrader.call(f"/formgrader/api/grades?submission_id={sub['id']}")
     written = [g for g in grades if g["auto_score"] is None and g["needs_manual_grade"]]
     assert len(written) >= 2
     given = {}
     for g in written:  # the TA grades every written answer by hand, one of them with half the points
         given[g["id"]] = g["max_score"] / 2 if not given else g["max_score"]
-        saved = formgrader(f"/formgrader/api/grade/{g['id']}", "PUT", {"manual_score": given[g["id"]]})
+        saved = formgrader.call(f"/formgrader/api/grade/{g['id']}", "PUT", {"manual_score": given[g["id"]]})
         assert saved["manual_score"] == given[g["id"]] and not saved["needs_manual_grade"]
     full = sub["max_score"] - sum(g["max_score"] for g in written) + sum(given.values())
     assert not _submission(formgrader, "ada")["needs_manual_grade"]
@@ -145,7 +99,7 @@ def test_manual_grades_survive_regrading_in_gradebook_table_and_formgrader(cours
     after = _submission(formgrader, "ada")
     assert not after["needs_manual_grade"] and after["score"] == full
     for grade_id, score in given.items():
-        shown = formgrader(f"/formgrader/api/grade/{grade_id}")
+        shown = formgrader.call(f"/formgrader/api/grade/{grade_id}")
         assert shown["manual_score"] == score and not shown["needs_manual_grade"]
     _cli(course, "nbgrader", "generate_feedback", AID, "--student=ada", "--force")
     assert "to be graded by hand" not in (course / "feedback" / "ada" / AID / f"{AID}.html").read_text()
@@ -153,7 +107,7 @@ def test_manual_grades_survive_regrading_in_gradebook_table_and_formgrader(cours
 
 def test_a_changed_written_answer_is_flagged_for_review_again(course, formgrader):
     """A resubmission with a new answer needs the TA again; an unchanged one keeps its grade."""
-    grades = formgrader(f"/formgrader/api/grades?submission_id={_submission(formgrader, 'ada')['id']}")
+    grades = formgrader.call(f"/formgrader/api/grades?submission_id={_submission(formgrader, 'ada')['id']}")
     graded = {g["name"]: g for g in grades if g["auto_score"] is None and g["manual_score"] is not None}
     if not graded:  # run alone: grade them first
         pytest.skip("needs the manual grades of the test before")
@@ -165,7 +119,7 @@ def test_a_changed_written_answer_is_flagged_for_review_again(course, formgrader
     nbformat.write(nb, path)
     table = _cli(course, "dlcourse", "grade", AID, "--student", "ada")
     assert f"({graded[changed]['max_score']:g} pending)" in _row(table, "ada")
-    after = {g["name"]: g for g in formgrader(
+    after = {g["name"]: g for g in formgrader.call(
         f"/formgrader/api/grades?submission_id={_submission(formgrader, 'ada')['id']}")}
     assert after[changed]["needs_manual_grade"]
     assert all(not after[name]["needs_manual_grade"] for name in graded if name != changed)

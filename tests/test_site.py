@@ -4,7 +4,6 @@ a real browser and every lecture shows its demo's figure."""
 import html
 import json
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ import urllib.request
 import pytest
 
 from conftest import REPO
+from pgserver import free_port
 
 LECTURES = sorted((REPO / "notebooks").glob("*.ipynb"))
 ASSIGNMENTS = sorted((REPO / "release").glob("*/*.ipynb"))
@@ -89,12 +89,6 @@ def test_the_scan_would_find_a_solution_that_leaked(site, tmp_path):
     leaked = sorted(distinctive(blocks(source, "BEGIN SOLUTION", "END SOLUTION"), release_text))[0]
     (tmp_path / "page.html").write_text(f"<pre>{html.escape(leaked)}</pre>")
     assert leaked in "\n".join(text_of(tmp_path).values())
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

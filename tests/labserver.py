@@ -1,0 +1,79 @@
+"""A Jupyter server (JupyterLab or the plain server) on 127.0.0.1 for tests and benchmarks.
+
+Its config, data, runtime and IPython folders live under a folder of its own; it is stopped at the
+end (terminated, then killed if it lingers).
+"""
+import contextlib
+import json
+import os
+import secrets
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from pgserver import free_port
+
+
+@dataclass
+class Server:
+    url: str
+    token: str
+    log: Path
+
+    def call(self, path, method="GET", body=None, timeout=30):
+        """A request to the server's REST API with its token; the JSON answer (None if empty)."""
+        headers = {"Authorization": f"token {self.token}"}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.url + path, data=data, method=method, headers=headers)
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            text = response.read()
+        return json.loads(text) if text else None
+
+    def shut_down_kernels(self):
+        for session in self.call("/api/sessions"):
+            self.call(f"/api/sessions/{session['id']}", method="DELETE")
+
+
+@contextlib.contextmanager
+def jupyter(app, root_dir, home, args=(), env=None, ready="/api/status", timeout=120):
+    """Run `python -m app` ("jupyterlab" or "jupyter_server") on `root_dir`; yield its Server.
+
+    `home` holds the server's folders and its log; `env` adds to (a value of None: removes from)
+    the environment; the server counts as started once `ready` answers.
+    """
+    home = Path(home)
+    home.mkdir(parents=True, exist_ok=True)
+    port, token = free_port(), secrets.token_hex(16)
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(home / "config"), "JUPYTER_DATA_DIR": str(home / "data"),
+           "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "IPYTHONDIR": str(home / "ipython"),
+           "JUPYTER_PLATFORM_DIRS": "1", **(env or {})}
+    command = [sys.executable, "-m", app, "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+               "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root_dir}",
+               *args] + (["--allow-root"] if os.geteuid() == 0 else [])  # CI containers often run as root
+    server = Server(f"http://127.0.0.1:{port}", token, home / "server.log")
+    with open(server.log, "w") as log:
+        process = subprocess.Popen(command, env={k: v for k, v in env.items() if v is not None}, cwd=root_dir,
+                                   stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    server.call(ready, timeout=5)
+                    break
+                except OSError:
+                    if process.poll() is not None or time.monotonic() > deadline:
+                        raise RuntimeError(f"{app} did not start; its log:\n{server.log.read_text()[-3000:]}")
+                    time.sleep(0.5)
+            yield server
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
