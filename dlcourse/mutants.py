@@ -333,7 +333,8 @@ FORBIDDEN_CALLS = {
     "dropout": "torch.nn.functional.dropout(torch.zeros(1), 0.5)",
     "torch": "torch.zeros(1)",
 }
-# A statement forbids a group when one of its sentences names it together with a negation.
+# A statement forbids a group when one of its sentences names it after a negation (or after "the checks
+# fail if", as the statements say it).
 FORBIDDEN_WORDS = {
     "autograd": r"autograd",
     "softmax": r"softmax",
@@ -344,9 +345,9 @@ FORBIDDEN_WORDS = {
     "calculate_gain": r"calculate_gain",
     "optim": r"torch\.optim\b",
     "dropout": r"nn\.Dropout|F\.dropout",
-    "torch": r"calling torch\b(?!\.)",
+    "torch": r"calling\s+torch\b(?!\.)|calls any torch function",
 }
-_NEGATION = re.compile(r"\b(not|no|nor|without|never|instead of)\b|n't\b", re.IGNORECASE)
+_NEGATION = re.compile(r"\b(not|no|nor|without|never|instead of|checks fail if)\b|n't\b", re.IGNORECASE)
 
 
 def forbidden_groups(statement):
