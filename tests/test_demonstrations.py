@@ -37,6 +37,7 @@ def test_reads_sees_only_names_read_before_the_cell_binds_them():
     assert demonstrations.reads("for seed in range(3):\n    W = f(seed)\n    g(W)") == {"range", "f", "g"}
     assert demonstrations.reads("if c:\n    y = 1\nprint(y)") == {"c", "print", "y"}  # y may be unbound
     assert demonstrations.reads("with open(p) as fh:\n    t = fh.read()\nprint(t)") == {"open", "p", "print"}
+    assert demonstrations.reads("losses += [1]") == {"losses"} and demonstrations.reads("del losses") == {"losses"}
 
 
 def test_reads_counts_globals_read_inside_functions_but_not_their_parameters():

@@ -79,9 +79,12 @@ def _globals_of_inner_scopes(table):
 
 
 def _loads_now(node):
-    """Names loaded while a top-level statement runs (not inside the bodies it defines)."""
-    if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+    """Names loaded while a top-level statement runs (not inside the bodies it defines); `x += …` and
+    `del x` read x too (they fail where x is unbound)."""
+    if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Load, ast.Del)):
         return {node.id}
+    if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+        return {node.target.id} | _loads_now(node.value)
     if isinstance(node, _NESTED):  # only what runs at definition: decorators, defaults, bases
         parts = [*node.decorator_list] if hasattr(node, "decorator_list") else []
         parts += [*getattr(node, "bases", []), *getattr(node, "keywords", [])]
