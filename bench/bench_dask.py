@@ -3,7 +3,8 @@
     python bench/bench_dask.py [--students 24] [--local-workers 2]
 
 Builds a class of 01_tensors submissions (bench_grading.build_course), grades it once with the
-local pool (SQLite, the default on one machine), then on a Dask cluster on 127.0.0.1 (`dask
+local pool (SQLite, the default on one machine), then with the local pool into PostgreSQL (what
+the database alone costs), then on a Dask cluster on 127.0.0.1 (`dask
 scheduler`, `dask worker --nthreads 1` processes) with one and with two workers, each run into a
 fresh database of one throwaway PostgreSQL server (tests/pgserver.py). Prints seconds per student
 and the throughput of each run against the local pool, and checks every run gave the same points.
@@ -71,6 +72,11 @@ def main():
         local = pipeline.grade(root, [AID], students, workers=args.local_workers)
         runs = [(f"local pool, {args.local_workers} workers (SQLite)", time.perf_counter() - start_time, local)]
         with running_postgres(pg_bin()) as url, open(tmp / "dask.log", "w") as logs:
+            start_time = time.perf_counter()
+            on_pg = pipeline.grade(root, [AID], students, workers=args.local_workers,
+                                   db_url=new_database(url, "local"))
+            runs.append((f"local pool, {args.local_workers} workers (PostgreSQL)", time.perf_counter() - start_time,
+                         on_pg))
             for n in (1, 2):
                 seconds, outcomes = dask_run(root, students, n, new_database(url, f"bench{n}"), logs)
                 runs.append((f"Dask, {n} worker{'s' if n > 1 else ''} (PostgreSQL)", seconds, outcomes))

@@ -37,6 +37,8 @@ def keep_manual_grades(api, aid, student, before):
     cd = api.coursedir
     folder = Path(cd.format_path(cd.autograded_directory, student, aid))
     kept = []
+    if not any(before.values()):  # graded for the first time: no TA has graded anything yet
+        return kept
     with Gradebook(cd.db_url, cd.course_id) as gb:
         try:
             sub = gb.find_submission(aid, student)
