@@ -50,7 +50,8 @@ def plan(nb):
             answer = bool(meta.get("solution"))
             cells.append({"id": meta.get("grade_id") or f"cell {len(cells) + 1}", "source": cell.source,
                           "graded": bool(meta.get("grade")) and not answer, "answer": answer,
-                          "demonstration": bool(meta.get("locked")) and demonstrations.is_marked(cell.source)})
+                          "demonstration": bool(meta.get("locked")) and not meta.get("grade") and not answer
+                          and demonstrations.is_marked(cell.source)})
             if answer:
                 tasks.append({"cell": len(cells) - 1, "task": cells[-1]["id"], "statement": "\n\n".join(statement)})
         elif cell.cell_type == "markdown" and not (meta.get("solution") or meta.get("grade")):
