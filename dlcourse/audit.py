@@ -52,8 +52,9 @@ def plan(nb):
                           "graded": bool(meta.get("grade")) and not answer, "answer": answer,
                           "demonstration": bool(meta.get("locked")) and not meta.get("grade") and not answer
                           and demonstrations.is_marked(cell.source)})
-            if answer:
-                tasks.append({"cell": len(cells) - 1, "task": cells[-1]["id"], "statement": "\n\n".join(statement)})
+            if answer:  # an answer cell with no statement of its own continues the task before it
+                text = "\n\n".join(statement) or (tasks[-1]["statement"] if tasks else "")
+                tasks.append({"cell": len(cells) - 1, "task": cells[-1]["id"], "statement": text})
         elif cell.cell_type == "markdown" and not (meta.get("solution") or meta.get("grade")):
             statement.append(cell.source)
         if meta.get("solution") or meta.get("grade"):
