@@ -12,8 +12,6 @@ and the throughput of each run against the local pool, and checks every run gave
 import argparse
 import os
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,38 +21,28 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "tests"), str(REPO / "bench")]
 
 from bench_grading import AID, build_course  # noqa: E402
-from pgserver import free_port, new_database, pg_bin, running_postgres  # noqa: E402
+from daskcluster import Cluster  # noqa: E402
+from pgserver import new_database, pg_bin, running_postgres  # noqa: E402
 
 from dlcourse.grading import pipeline  # noqa: E402
 
-DASK = str(Path(sys.executable).parent / "dask")
-
-
-def start(cmd, log):
-    return subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-
-
-def dask_run(root, students, workers, db_url, logs):
+def dask_run(root, students, workers, db_url, folder):
     """Seconds to grade `students` on a fresh cluster of `workers` workers, and the outcomes."""
     from distributed import Client
-    address = f"tcp://127.0.0.1:{free_port()}"
-    procs = [start([DASK, "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1],
-                    "--dashboard-address", "127.0.0.1:0", "--no-show"], logs)]
+    cluster = Cluster(folder)
     try:
-        procs += [start([DASK, "worker", address, "--nthreads", "1", "--host", "127.0.0.1", "--no-dashboard"], logs)
-                  for _ in range(workers)]
-        with Client(address, timeout=120) as client:
-            client.wait_for_workers(workers, timeout=120)
+        for i in range(workers):
+            cluster.worker(f"w{i + 1}")
+        with Client(cluster.address, timeout=120) as client:
+            cluster.wait_for(workers, client)
         os.environ["DLCOURSE_DB_URL"] = db_url
         pipeline.generate(pipeline.course_api(root), [AID])
         start_time = time.perf_counter()
-        outcomes = pipeline.grade(root, [AID], students, dask=address)
+        outcomes = pipeline.grade(root, [AID], students, dask=cluster.address)
         return time.perf_counter() - start_time, outcomes
     finally:
         os.environ.pop("DLCOURSE_DB_URL", None)
-        for proc in reversed(procs):
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        cluster.stop()
 
 
 def main():
@@ -71,14 +59,16 @@ def main():
         start_time = time.perf_counter()
         local = pipeline.grade(root, [AID], students, workers=args.local_workers)
         runs = [(f"local pool, {args.local_workers} workers (SQLite)", time.perf_counter() - start_time, local)]
-        with running_postgres(pg_bin()) as url, open(tmp / "dask.log", "w") as logs:
+        with running_postgres(pg_bin()) as url:
             start_time = time.perf_counter()
             on_pg = pipeline.grade(root, [AID], students, workers=args.local_workers,
                                    db_url=new_database(url, "local"))
             runs.append((f"local pool, {args.local_workers} workers (PostgreSQL)", time.perf_counter() - start_time,
                          on_pg))
             for n in (1, 2):
-                seconds, outcomes = dask_run(root, students, n, new_database(url, f"bench{n}"), logs)
+                folder = tmp / f"dask{n}"
+                folder.mkdir()
+                seconds, outcomes = dask_run(root, students, n, new_database(url, f"bench{n}"), folder)
                 runs.append((f"Dask, {n} worker{'s' if n > 1 else ''} (PostgreSQL)", seconds, outcomes))
         points = {name: sorted((o.student, o.points, o.pending) for o in out) for name, _, out in runs}
         same = all(p == points[runs[0][0]] for p in points.values())

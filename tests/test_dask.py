@@ -1,61 +1,21 @@
 """Grading on a real Dask cluster: `dask scheduler` and `dask worker` processes on 127.0.0.1, a real
 PostgreSQL gradebook; the grades equal a one-machine run, also when a worker is killed mid-run."""
 import os
-import signal
 import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
 from dlcourse.grading import parallel, pipeline
 
-from pgserver import free_port, new_database
+from daskcluster import Cluster
+from pgserver import new_database
 from test_parallel import AID, build_class, small_course
 from test_postgres import postgres_url  # noqa: F401  (the fixture: a fresh PostgreSQL server)
 
 distributed = pytest.importorskip("distributed", reason="the cluster extra is not installed (pip install -e '.[cluster]')")
-DASK = str(Path(sys.executable).parent / "dask")
-
-
-class Cluster:
-    """A scheduler and named workers, each in its own session so a test can kill one outright."""
-
-    def __init__(self, folder):
-        self.folder, self.procs, self.workers = folder, [], {}
-        self.address = f"tcp://127.0.0.1:{free_port()}"
-        self._start("scheduler", [DASK, "scheduler", "--host", "127.0.0.1", "--port", self.address.rsplit(":", 1)[1],
-                                  "--dashboard-address", "127.0.0.1:0", "--no-show"])
-
-    def _start(self, name, cmd):
-        log = open(self.folder / f"{name}.log", "w")
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        self.procs.append(proc)
-        return proc
-
-    def worker(self, name, wrap=()):
-        """Start `dask worker` named `name` (one thread), inside the command prefix `wrap`."""
-        self.workers[name] = self._start(name, [*wrap, DASK, "worker", self.address, "--nthreads", "1", "--name", name,
-                                                "--host", "127.0.0.1", "--no-dashboard", "--death-timeout", "60"])
-
-    def wait_for(self, n, client):
-        client.wait_for_workers(n, timeout=120)
-
-    def kill(self, name):
-        """SIGKILL a worker, its nanny and everything they started."""
-        os.killpg(self.workers[name].pid, signal.SIGKILL)
-
-    def stop(self):
-        for proc in reversed(self.procs):
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            proc.wait(timeout=30)
-
-
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     """A scheduler and two workers on 127.0.0.1; everything is killed at the end."""

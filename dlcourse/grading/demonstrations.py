@@ -92,7 +92,7 @@ def _loads_now(node):
             parts += [*node.args.defaults, *[d for d in node.args.kw_defaults if d is not None]]
     else:
         parts = list(ast.iter_child_nodes(node))
-    return set().union(set(), *(_loads_now(p) for p in parts))
+    return set().union(*(_loads_now(p) for p in parts))
 
 
 def mutates_outside(source):
@@ -102,10 +102,12 @@ def mutates_outside(source):
         return True
     bound = set()
     for stmt in tree.body:
-        targets = stmt.targets if isinstance(stmt, ast.Assign) else (
-            [stmt.target] if isinstance(stmt, (ast.AugAssign, ast.AnnAssign)) else [])
-        if isinstance(stmt, ast.Delete):
+        if isinstance(stmt, (ast.Assign, ast.Delete)):
             targets = stmt.targets
+        elif isinstance(stmt, (ast.AugAssign, ast.AnnAssign)):
+            targets = [stmt.target]
+        else:
+            targets = []
         for target in targets:
             for node in ast.walk(target):
                 if isinstance(node, (ast.Attribute, ast.Subscript)):

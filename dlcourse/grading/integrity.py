@@ -15,6 +15,7 @@ Three parts, all used by the grading command (``python -m dlcourse grade``):
   reads a submission, and the locked cells it puts back when a student deleted them.
 """
 import ast
+import functools
 import inspect
 import json
 import re
@@ -751,6 +752,7 @@ class RestoreLockedCells(Preprocessor):
         return nb, resources
 
 
+@functools.lru_cache(maxsize=None)
 def _nbgrader_validator():
     """nbgrader's cell-metadata validator, with its JSON schema checked and compiled once: nbgrader
     checks the schema itself again for every cell (a tenth of a second per notebook)."""
@@ -782,14 +784,11 @@ class CheckCellMetadata(Preprocessor):
     """nbgrader's CheckCellMetadata (the same checks and message), with the schema compiled once."""
 
     enabled = Bool(True).tag(config=True)
-    validator = None
 
     def preprocess(self, nb, resources):
         from nbgrader.nbgraderformat import ValidationError
-        cls = type(self)
-        cls.validator = cls.validator or _nbgrader_validator()
         try:
-            cls.validator().validate_nb(nb)
+            _nbgrader_validator()().validate_nb(nb)
         except ValidationError:
             self.log.error("Notebook failed to validate; the nbgrader metadata may be corrupted.", exc_info=True)
             raise ValidationError("Notebook failed to validate; the nbgrader metadata may be corrupted.")
