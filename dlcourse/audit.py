@@ -25,7 +25,8 @@ from pathlib import Path
 import nbformat
 
 from .grading import demonstrations
-from .mutants import forbidden_groups, mutants
+from .mutants import mutants
+from .tasks import forbidden_groups, module_aliases, rule_findings
 
 EQUIVALENTS = Path("audit") / "equivalents.toml"
 WORKER_ENV = {"DLCOURSE_DEVICE": "cpu", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
@@ -193,11 +194,14 @@ def _job(root, aid, only, timeout, min_timeout):
     """The worker's job and the mutants behind it, per task."""
     nb = nbformat.read(notebook_of(root, aid), as_version=4)
     cells, tasks = plan(nb)
+    aliases = module_aliases([c.source for c in nb.cells if c.cell_type == "code" and _meta(c).get("locked")])
     chosen = [t for t in tasks if not only or t["task"] in only]
     for task in chosen:
         task["groups"] = forbidden_groups(task.pop("statement"))
         task["reference"] = _runnable(cells[task["cell"]]["source"])
         task["mutant_list"] = mutants(task["reference"], task["groups"]) if task["follow"] else []
+        # what the grader's static rule check (tasks.rule_findings) finds: it fails a mutant the tests let pass
+        task["static"] = [rule_findings(m.source, task["groups"], aliases) for m in task["mutant_list"]]
         task["mutants"] = [m.source for m in task["mutant_list"]]
     job = {"cells": cells, "timeout": timeout, "min_timeout": min_timeout,
            "tasks": [{k: t[k] for k in ("cell", "follow", "mutants")} for t in chosen]}
@@ -247,8 +251,10 @@ def audit_assignment(root, aid, only=(), timeout=60, min_timeout=10, sandbox=Tru
         got = answer["tasks"].get(task["task"], {"error": "the worker did not reach this task", "results": []})
         reference = task["reference"]
         rows = []
-        for mutant, result in zip(task["mutant_list"], got["results"]):
+        for mutant, found, result in zip(task["mutant_list"], task["static"], got["results"]):
             killed, why = result[0], result[1]
+            if not killed and found:
+                killed, why = True, f"the static rule check: line {found[0][0]} {found[0][1]}"
             rows.append({"operator": mutant.operator, "line": mutant.line, "mutated": mutant.mutated,
                          "status": "killed" if killed else "survived", "why": why,
                          "diff": _diff(reference, mutant.source)})

@@ -22,23 +22,14 @@ passes ``dtype=`` so the check enforces it (and its tolerance); one that does no
 float32 arithmetic. Explicit tolerances are for answers whose error a derivation bounds (they
 are never tighter than the dtype allows).
 
-**Rules**: ``forbid`` runs a student's code under a ``torch.overrides.TorchFunctionMode`` and
-fails, naming the call and the rule of the task, if it calls what the statement forbids.
+**Rules** ("without autograd", "no built-in softmax") are enforced by ``dlcourse.rules.forbid``.
 """
-import contextlib
-import functools
-import inspect
 import math
 import numbers
 import os
-import sys
-import types
 
 import numpy as np
 import torch
-import torch.nn.functional as F
-from torch.nn.utils import clip_grad as _clip_grad
-from torch.overrides import TorchFunctionMode
 
 # Taken at import time, before any student cell runs.
 _isfinite = math.isfinite
@@ -320,158 +311,6 @@ def check_int_set(name, answer, expected):
         fail(name, f"{sorted(found)} is not the right set ({len(found - expected)} wrong, "
                    f"{len(expected - found)} missing)")
     return True
-
-
-# ---------------------------------------------------------------- forbidden calls
-
-def _functorch_level():
-    """The functorch transform level now in force (None outside torch.func transforms)."""
-    return torch._C._functorch.maybe_current_level()
-
-
-def _package_functions(package):
-    """Every Python function and method defined in `package` and its loaded submodules, with a name."""
-    found, prefix = {}, package.__name__
-    for name, module in list(sys.modules.items()):
-        if module is None or (name != prefix and not name.startswith(prefix + ".")):
-            continue
-        for obj in list(vars(module).values()):
-            members = vars(obj).values() if isinstance(obj, type) else [obj]
-            for f in members:
-                f = getattr(f, "__func__", f)
-                if inspect.isfunction(inspect.unwrap(f)) and str(getattr(f, "__module__", "")).startswith(prefix):
-                    found[f] = f"{prefix} ({f.__qualname__})"
-    return found
-
-
-_TENSOR = torch.Tensor
-FORBIDDEN = {
-    "autograd": {
-        _TENSOR.backward: "Tensor.backward", torch.autograd.grad: "torch.autograd.grad",
-        torch.autograd.backward: "torch.autograd.backward",
-        torch.ops.aten.convolution_backward: "torch.nn.grad (torch's own convolution backward)",
-    },
-    "softmax": {
-        torch.softmax: "torch.softmax", F.softmax: "F.softmax", _TENSOR.softmax: "Tensor.softmax",
-        torch.log_softmax: "torch.log_softmax", F.log_softmax: "F.log_softmax",
-        _TENSOR.log_softmax: "Tensor.log_softmax", torch._softmax: "torch._softmax",
-        torch._log_softmax: "torch._log_softmax", torch.special.softmax: "torch.special.softmax",
-        torch.special.log_softmax: "torch.special.log_softmax", F.softmin: "F.softmin",
-    },
-    "cross_entropy": {
-        F.cross_entropy: "F.cross_entropy", F.nll_loss: "F.nll_loss",
-        F.binary_cross_entropy_with_logits: "F.binary_cross_entropy_with_logits",
-    },
-    "linear": {F.linear: "F.linear", F.bilinear: "F.bilinear"},
-    "modules": {},  # module construction and calls, seen through torch's global module hooks
-    "clip_grad": {  # plain Python functions: seen by their code objects (PYTHON_GROUPS)
-        _clip_grad.clip_grad_value_: "torch.nn.utils.clip_grad_value_",
-        _clip_grad.clip_grad_norm_: "torch.nn.utils.clip_grad_norm_",
-        _clip_grad.clip_grad_norm: "torch.nn.utils.clip_grad_norm",
-        _clip_grad._get_total_norm: "torch.nn.utils.get_total_norm",
-        _clip_grad._clip_grads_with_norm_: "torch.nn.utils.clip_grads_with_norm_",
-    },
-    "torch": {},  # any torch function at all, for a task to be done without torch
-    "calculate_gain": {torch.nn.init.calculate_gain: "nn.init.calculate_gain"},
-    "dropout": {
-        F.dropout: "F.dropout", F.dropout1d: "F.dropout1d", F.dropout2d: "F.dropout2d", F.dropout3d: "F.dropout3d",
-        F.alpha_dropout: "F.alpha_dropout", F.feature_alpha_dropout: "F.feature_alpha_dropout",
-        torch.dropout: "torch.dropout", torch.dropout_: "torch.dropout_", torch.native_dropout: "torch.native_dropout",
-        torch.alpha_dropout: "torch.alpha_dropout", torch.feature_dropout: "torch.feature_dropout",
-        torch.feature_alpha_dropout: "torch.feature_alpha_dropout",
-    },
-    "optim": _package_functions(torch.optim),  # optimizers, their functional forms, LR schedulers
-}
-PYTHON_GROUPS = {"clip_grad", "calculate_gain", "optim"}  # no torch function to see: watched with sys.setprofile, by code object
-GROUP_WORDS = {"autograd": "autograd", "softmax": "a built-in softmax", "cross_entropy": "a built-in loss",
-               "linear": "F.linear", "modules": "a torch.nn module", "clip_grad": "torch's gradient clipping",
-               "torch": "torch", "calculate_gain": "nn.init.calculate_gain", "dropout": "a built-in dropout",
-               "optim": "torch.optim"}
-
-
-class Forbidden(TorchFunctionMode):
-    """A torch function mode that records the first forbidden call made inside it."""
-
-    def __init__(self, groups):
-        super().__init__()
-        self.groups = set(groups)
-        self.names = {f: n for g in self.groups for f, n in FORBIDDEN[g].items()}
-        self.called = None
-        self.grad_was_on = torch.is_grad_enabled()
-
-    def note(self, what):
-        """Remember the first forbidden call (student code cannot catch its way out of it)."""
-        self.called = self.called or what
-        raise CheckError(f"called {what}")
-
-    def __torch_function__(self, func, types, args=(), kwargs=None):
-        name = self.names.get(func)
-        if name is None and "autograd" in self.groups:
-            if func is torch._C._set_grad_enabled and args and args[0] and not self.grad_was_on:
-                name = "torch.enable_grad"
-            elif _functorch_level() is not None:
-                name = "a torch.func transform (grad, vjp, jacrev, …)"
-        if name is None and "torch" in self.groups:
-            name = torch.overrides.resolve_name(func) or getattr(func, "__name__", repr(func))
-        if name is not None:
-            self.note(f"`{name}`")
-        return func(*args, **(kwargs or {}))
-
-
-def _module_hook(mode):
-    def hook(*args):
-        mode.note("`torch.nn` (it built or called a module)")
-    return hook
-
-
-@functools.lru_cache(maxsize=None)
-def _watched_codes(groups):
-    """code object -> name of every plain-Python function of `groups`, for the profile hook (read-only)."""
-    return types.MappingProxyType({inspect.unwrap(f).__code__: n for g in groups for f, n in FORBIDDEN[g].items()})
-
-
-def _profile_hook(mode, codes):
-    """A sys.setprofile hook noting a call of any function whose code object is in `codes`."""
-    def hook(frame, event, arg):
-        if event == "call" and frame.f_code in codes:
-            mode.note(f"`{codes[frame.f_code]}`")
-    return hook
-
-
-@contextlib.contextmanager
-def forbid(task, rule, groups):
-    """Fail if code run inside calls what the task forbids: "Task 1.7 asks for …: your code called …".
-
-    `groups` names FORBIDDEN's groups ("autograd", "softmax", "cross_entropy", "linear",
-    "modules", "clip_grad", "torch", "calculate_gain", "dropout", "optim"). The call is recorded even if the student's code catches the error it raises.
-    """
-    __tracebackhide__ = True
-    mode = Forbidden(groups)
-    handles = []
-    if "modules" in mode.groups:
-        hooks = torch.nn.modules.module
-        handles = [hooks.register_module_forward_pre_hook(_module_hook(mode)),
-                   hooks.register_module_parameter_registration_hook(_module_hook(mode)),
-                   hooks.register_module_module_registration_hook(_module_hook(mode))]
-    codes = _watched_codes(frozenset(mode.groups & PYTHON_GROUPS))
-    old_profile = sys.getprofile()
-    error = None
-    try:
-        if codes:
-            sys.setprofile(_profile_hook(mode, codes))
-        with mode:
-            yield mode
-    except Exception as exc:  # noqa: BLE001  (re-raised below unless a forbidden call explains it)
-        error = exc
-    finally:
-        if codes:
-            sys.setprofile(old_profile)
-        for handle in handles:
-            handle.remove()
-    if mode.called:
-        raise CheckError(f"{task} asks for {rule}: your code called {mode.called}") from None
-    if error is not None:
-        raise error
 
 
 # gpu-check (dlcourse/gpucheck.py): with DLCOURSE_CHECK_LOG set, every check_* call appends what it

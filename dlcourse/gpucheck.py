@@ -7,7 +7,8 @@ device in a fresh process (``DLCOURSE_DEVICE`` set, the cells executed in order,
 hidden tests included, as autograde runs them; forked from a runner per device that has imported
 torch without touching CUDA, as the warm grading server does), and compares every test cell: pass or
 fail, and every value a check compared (``DLCOURSE_CHECK_LOG``, see ``record_checks``) within
-that check's own tolerance. It needs only numpy, matplotlib and torch: notebooks are read as
+that check's own tolerance. It needs only numpy, matplotlib, torch and hypothesis (the property
+checks of hidden tests, pure Python): notebooks are read as
 JSON and run without Jupyter, so it works on a bare CUDA machine (``--list-needs``).
 
 This module is imported by ``dlcourse.checks`` when ``DLCOURSE_CHECK_LOG`` is set, so it
@@ -31,7 +32,7 @@ from .grading.classroom import HOSTILE_PRELUDE, defined_names, load_variants  # 
 
 ROOT = Path(__file__).resolve().parent.parent
 LOG_VAR = "DLCOURSE_CHECK_LOG"
-REQUIRED = ("numpy", "matplotlib", "torch")
+REQUIRED = ("numpy", "matplotlib", "torch", "hypothesis")
 GRADING_STACK = ("nbformat", "nbclient", "ipykernel", "nbgrader")
 BASE_VARIANTS = ("reference", "untouched", "hostile")
 RUN_TIMEOUT = 900  # seconds for one notebook on one device
@@ -209,7 +210,8 @@ def runner_main(jobs_path):
     import matplotlib
     matplotlib.use("Agg")
     os.environ[LOG_VAR] = os.devnull  # dlcourse.checks logs its checks; each child names its own file
-    for name in ("numpy", "torch", "matplotlib.pyplot", "dlcourse.checks", "dlcourse.device", "dlcourse.plots"):
+    for name in ("numpy", "torch", "matplotlib.pyplot", "dlcourse.checks", "dlcourse.device", "dlcourse.plots",
+                 "dlcourse.rules", "dlcourse.properties"):
         importlib.import_module(name)
     for job in json.loads(Path(jobs_path).read_text()):
         run_forked(job)
@@ -398,7 +400,8 @@ def needs_text(root=ROOT):
     lines.append("  make the wheels on a machine with a network (same Python and platform): python -m pip download "
                  "-d wheels/ -c constraints.txt nbformat nbclient ipykernel nbgrader")
     lines.append("  (the CUDA torch wheel: pip download -d wheels/ torch==<pin> --index-url "
-                 "https://download.pytorch.org/whl/cu128; dlcourse needs no install: PYTHONPATH=<course folder>)")
+                 "https://download.pytorch.org/whl/cu128; hypothesis with sortedcontainers and attrs: pip download -d "
+                 "wheels/ -c constraints.txt hypothesis; dlcourse needs no install: PYTHONPATH=<course folder>)")
     return "\n".join(lines)
 
 

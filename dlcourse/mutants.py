@@ -4,12 +4,11 @@ Each operator looks at one AST node of the solution (the lines between ``### BEG
 and ``### END SOLUTION``) and proposes replacements; a mutant is the cell's source with that
 node's text replaced by the unparsed replacement, so everything else (comments, layout) stays as
 written and the diff shows one small change. ``FORBIDDEN_CALLS`` adds, per group of
-``dlcourse.checks.FORBIDDEN`` that a statement forbids, a harmless forbidden call as the first
+``dlcourse.rules.FORBIDDEN`` that a statement forbids, a harmless forbidden call as the first
 statement of every function of the answer.
 """
 import ast
 import copy
-import re
 from dataclasses import dataclass
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
@@ -320,7 +319,7 @@ OPERATORS = {name: globals()[f"op_{name}"] for name in (
     "range", "index", "comparison", "activation", "min_max", "exp_log", "option",
     "sign", "add_sub", "mul_div", "swap", "constant", "return_operand", "drop_term")}
 
-# A harmless call of each group of dlcourse.checks.FORBIDDEN.
+# A harmless call of each group of dlcourse.rules.FORBIDDEN.
 FORBIDDEN_CALLS = {
     "autograd": "torch.zeros(1, requires_grad=True).sum().backward()",
     "softmax": "torch.softmax(torch.zeros(1), 0)",
@@ -333,30 +332,6 @@ FORBIDDEN_CALLS = {
     "dropout": "torch.nn.functional.dropout(torch.zeros(1), 0.5)",
     "torch": "torch.zeros(1)",
 }
-# A statement forbids a group when one of its sentences names it after a negation (or after "the checks
-# fail if", as the statements say it).
-FORBIDDEN_WORDS = {
-    "autograd": r"autograd",
-    "softmax": r"softmax",
-    "cross_entropy": r"cross_entropy",
-    "linear": r"F\.linear|nn\.Linear",
-    "modules": r"\bmodules?\b(?!\.\w)",  # not `module.parameters()`
-    "clip_grad": r"clip_grad|clipping functions",
-    "calculate_gain": r"calculate_gain",
-    "optim": r"torch\.optim\b",
-    "dropout": r"nn\.Dropout|F\.dropout",
-    "torch": r"calling\s+torch\b(?!\.)|calls any torch function",
-}
-_NEGATION = re.compile(r"\b(not|no|nor|without|never|instead of|checks fail if)\b|n't\b", re.IGNORECASE)
-
-
-def forbidden_groups(statement):
-    """The groups of FORBIDDEN that a task's statement (markdown) forbids: a negation, then the group's word."""
-    sentences = re.split(r"(?<=[.!?;:])\s+|\n\s*\n", statement)
-    negated = [s[m.end():] for s in sentences for m in [_NEGATION.search(s)] if m]
-    return [g for g, pattern in FORBIDDEN_WORDS.items() if any(re.search(pattern, s) for s in negated)]
-
-
 # ---------------------------------------------------------------- building mutants
 
 def solution_lines(source):

@@ -11,10 +11,11 @@ import pytest
 
 from dlcourse import audit
 from dlcourse.grading import sandbox
-from dlcourse.mutants import forbidden_groups, mutants
+from dlcourse.mutants import mutants
+from dlcourse.tasks import forbidden_groups
 
 REPO = Path(__file__).resolve().parents[1]
-IMPORTS = "import torch\nfrom dlcourse.checks import check_close, forbid\n"
+IMPORTS = "import torch\nfrom dlcourse.checks import check_close\nfrom dlcourse.rules import forbid\n"
 
 WEAK = {
     "statement": "**Task 1.** Write `double(x)`: twice the tensor `x`.",
@@ -221,6 +222,7 @@ def test_plan_runs_a_shared_test_after_both_answers():
 
 
 def test_every_forbidden_group_has_a_harmless_call_and_statement_words():
-    from dlcourse import checks
-    from dlcourse.mutants import FORBIDDEN_CALLS, FORBIDDEN_WORDS
-    assert set(FORBIDDEN_CALLS) == set(checks.FORBIDDEN) == set(FORBIDDEN_WORDS)
+    from dlcourse import rules
+    from dlcourse.mutants import FORBIDDEN_CALLS
+    from dlcourse.tasks import FORBIDDEN_WORDS
+    assert set(FORBIDDEN_CALLS) == set(rules.FORBIDDEN) == set(FORBIDDEN_WORDS)

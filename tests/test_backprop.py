@@ -78,7 +78,8 @@ def test_central_differences_of_a_cubic_are_off_by_exactly_eps_squared(ref):
 
 
 def test_the_no_autograd_rule_sees_torchs_own_convolution_backward(ref):
-    from dlcourse.checks import CheckError, forbid
+    from dlcourse.checks import CheckError
+    from dlcourse.rules import forbid
     x, up = torch.ones(3, 4, dtype=torch.float64), torch.ones(2, 2, dtype=torch.float64)
     with forbid("Task 4.1", "the kernel gradient from your formula, without autograd", ["autograd"]):
         ref["conv_weight_grad"](x, up)  # the reference passes its own rule

@@ -87,7 +87,8 @@ def test_trajectory_endpoints_quoted_in_the_model_answer(ref):
 
 def _forbidden(fn):
     """The message of running `fn` under the rule of Tasks 1.1-1.4 ("optim"), or None when it passes."""
-    from dlcourse.checks import CheckError, forbid
+    from dlcourse.checks import CheckError
+    from dlcourse.rules import forbid
     try:
         with forbid("Task 1.4", "the update written from the formulas, without torch.optim", ["optim"]):
             fn()

@@ -98,7 +98,8 @@ def test_forbid_clip_grad_sees_torch_clipping_however_reached(how):
     import torch.nn.utils as U
     from torch import nn
     from torch.nn.utils import clip_grad_norm_ as aliased
-    from dlcourse.checks import CheckError, forbid
+    from dlcourse.checks import CheckError
+    from dlcourse.rules import forbid
     p = nn.Parameter(torch.zeros(3))
     p.grad = torch.full((3,), 5.0)
 
@@ -121,7 +122,7 @@ def test_forbid_clip_grad_lets_hand_written_clipping_through_and_cleans_up():
     import sys
     import torch
     from torch import nn
-    from dlcourse.checks import forbid
+    from dlcourse.rules import forbid
     p = nn.Parameter(torch.zeros(3))
     p.grad = torch.tensor([-3.0, 0.5, 7.0])
     before = sys.getprofile()

@@ -48,7 +48,8 @@ def test_deep_net_numbers_quoted_in_the_model_answer(ref):
 
 def _forbidden(groups, fn):
     """The message of running `fn` under forbid(groups), or None when it passes."""
-    from dlcourse.checks import CheckError, forbid
+    from dlcourse.checks import CheckError
+    from dlcourse.rules import forbid
     try:
         with forbid("Task 9.9", "the rule of the task", groups):
             fn()

@@ -13,7 +13,7 @@ from traitlets.config import Config
 _HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TESTS[^\n]*\n?", re.M | re.S)
 
 # Errors whose message the course wrote (checks, the grading guard): safe and useful to show.
-EXPLAINED = {"CheckError", "IntegrityError", "NotRun", "KernelDied", "GradingError"}
+EXPLAINED = {"CheckError", "RuleError", "IntegrityError", "NotRun", "KernelDied", "GradingError"}
 
 
 def strip_hidden(source):

@@ -58,7 +58,8 @@ def _kernel_guard(var):  # pragma: no cover - runs inside the student's kernel
     watch_modules = ["builtins", "math", "cmath", "operator", "numbers", "functools", "itertools", "copy",
                      "numpy", "numpy.testing", "numpy.linalg", "numpy.random", "torch", "torch.nn",
                      "torch.nn.functional", "torch.nn.init", "torch.linalg", "torch.testing", "torch.autograd",
-                     "torch.random", "dlcourse", "dlcourse.checks", "dlcourse.device"]
+                     "torch.random", "dlcourse", "dlcourse.checks", "dlcourse.device", "dlcourse.rules",
+                     "dlcourse.properties", "hypothesis", "hypothesis.core", "hypothesis.strategies"]
     signals = [s for s in ("SIGALRM", "SIGVTALRM", "SIGPROF", "SIGUSR1", "SIGUSR2", "SIGINT") if hasattr(signal, s)]
 
     def fstate(value):

@@ -54,6 +54,7 @@ from nbformat import NotebookNode
 from jupyter_core.paths import jupyter_runtime_dir
 from traitlets import Bool, CaselessStrEnum, Float, Integer, List, Unicode, default
 
+from .. import tasks
 from . import demonstrations, integrity, warm
 
 # Runtime events of the notebooks graded in this process: what grade_one reports.
@@ -502,6 +503,7 @@ class GuardedExecute(Execute):
         self._label = info.get("notebook", "notebook")
         self._trusted = self._trusted_cells(info)
         self._skip = demonstrations.skipped(nb.cells, self._trusted) if self.skip_demonstrations else set()
+        self._rule_failures = tasks.rule_verdicts(nb)
         self._var = f"_dlcourse_guard_{secrets.token_hex(6)}"
         self._sealed = False
         self._stopped = ""
@@ -631,6 +633,10 @@ class GuardedExecute(Execute):
                        if after else "the grader's integrity check could not run in this kernel")
                 cell.outputs.append(_error("IntegrityError", f"{why}; this test does not count"))
                 self._event("integrity", f"{label}: {why}; scored 0", label)
+        broken = self._rule_failures.get(cell_index) if graded else None
+        if broken:
+            cell.outputs.append(_error("RuleError", f"{broken}; this test does not count"))
+            self._event("rule", f"{label}: {broken}; scored 0", label)
         return cell
 
     execute_cell = run_sync(async_execute_cell)

@@ -37,7 +37,8 @@ import time
 from pathlib import Path
 
 PRELOAD = ("numpy", "numpy.random", "torch", "torch.nn", "torch.nn.functional", "torch.optim", "matplotlib",
-           "matplotlib.pyplot", "dlcourse.checks", "dlcourse.device", "dlcourse.plots",
+           "matplotlib.pyplot", "dlcourse.checks", "dlcourse.device", "dlcourse.plots", "dlcourse.rules",
+           "dlcourse.properties", "hypothesis",
            # what a kernel imports as it starts (the debugger, pydevd, IPython's magics, sqlite3 ...)
            "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "debugpy.server.api",
            "IPython.core.debugger", "IPython.core.oinspect", "IPython.core.completerlib", "IPython.core.logger",
@@ -97,6 +98,7 @@ def preload():
         importlib.import_module(name)
     _first_meta_operation()
     _first_traceback()
+    _first_property_check()
 
 
 def _first_meta_operation():
@@ -105,6 +107,12 @@ def _first_meta_operation():
     import torch
     x = torch.empty(2, device="meta")
     torch.empty_like(x + x).to(torch.float64)
+
+
+def _first_property_check():
+    """Hypothesis builds its strategies and engine the first time a property runs (a tenth of a second)."""
+    from dlcourse.properties import for_all, seeds, shapes
+    for_all("a property checked once in the warm server", lambda shape, seed: None, shapes(), seeds(), examples=3)
 
 
 def _first_traceback():

@@ -1,0 +1,125 @@
+"""Statements and checks agree: what a task's statement names is checked, and what is checked is named.
+
+For every code task of the seven source notebooks (``dlcourse.tasks.tasks``), the statement is read
+for the properties an answer must have, and its test cells (visible and hidden) for the checks that
+enforce them. A property named and never checked lets a wrong answer through; one checked and never
+named marks a fair answer wrong. Properties:
+
+- dtype, shape, device, "detached", inputs left unchanged, "in place", a fresh result or mask at
+  every call (independent calls): a phrase in the statement, a kind of check in its tests;
+- every parameter of an answer function: named in the statement; one with a default is called
+  both with it left out and with another value (a default the tests never change can be ignored).
+
+Run this file as a script to print every finding.
+"""
+import ast
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from dlcourse.tasks import tasks
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted(ROOT.glob("source/*/*.ipynb"))
+
+# property -> (what in a statement names it, what in a test cell checks it)
+PROPERTIES = {
+    "dtype": (r"\bdtype\b|\bfloat(64|32)\b(?! (storage|arithmetic))",
+              r"check_dtype\(|check_close\([^\n]*dtype=|_on_float64"),
+    "device": (r"\bdevice\b|\bDEVICE\b", r"check_device\(|device=\"meta\"|DEVICE = torch.device\(.meta"),
+    "shape": (r"\bshape\b", r"check_shape\(|check_close\(|check_shape_tuple\(|\.shape\b"),
+    "detached": (r"\bdetach", r"if [^\n]*(\.requires_grad\b|\.grad_fn\b|\.is_leaf\b)"),
+    "unchanged": (r"untouched|\bunchanged\b|same values (after|as before)|work on a copy|changed in place|"
+                  r"must not (change|modify)|leave[sd]? (the )?(inputs?|x|it) ",
+                  r"if [^\n]*not torch\.equal\(|_unchanged\("),
+    "in place": (r"(?<!not )\bin place\b", r"\.grad\.cpu\(\)|\.grad\b.*check_close|_a\.grad"),
+    "fresh": (r"\bfresh\b|at every call|each call|new tensor|independen",
+              r"if [^\n]*(\bis\b [^\n]*_\w+|torch\.equal\(_a, _b\)|data_ptr)|two calls"),
+}
+
+
+def _names(text, pattern):
+    return re.search(pattern, text, re.IGNORECASE) is not None
+
+
+def _answer_functions(source):
+    """(name, [(parameter, default or None)]) of every function an answer cell defines (a class: its __init__)."""
+    out = []
+    tree = ast.parse("\n".join("" if l.lstrip().startswith(("%", "!")) else l for l in source.splitlines()))
+    for node in tree.body:
+        fn = node if isinstance(node, ast.FunctionDef) else next(
+            (f for f in getattr(node, "body", []) if isinstance(f, ast.FunctionDef) and f.name == "__init__"), None) \
+            if isinstance(node, ast.ClassDef) else None
+        if fn is None:
+            continue
+        args = [a.arg for a in fn.args.args if a.arg != "self"]
+        defaults = [None] * (len(args) - len(fn.args.defaults)) + list(fn.args.defaults)
+        out.append((node.name, list(zip(args, defaults))))
+    return out
+
+
+def _calls(tests, name):
+    """Every call of `name` in the test cells: (number of positional args, keyword names, keyword values)."""
+    found = []
+    for source in tests:
+        tree = ast.parse("\n".join("" if l.lstrip().startswith(("%", "!")) else l for l in source.splitlines()))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == name:
+                found.append((node.args, {k.arg: k.value for k in node.keywords if k.arg}))
+            elif isinstance(node, ast.Call) and any(isinstance(a, ast.Name) and a.id == name for a in node.args):
+                found.append(None)  # passed to a helper that calls it (with arguments we cannot see)
+    return found
+
+
+def findings(path):
+    """(task, message) for every disagreement between a task's statement and its tests."""
+    nb = nbformat.read(path, as_version=4)
+    out = []
+    for task in tasks(nb):
+        tests = [nb.cells[i].source for i in task.tests]
+        text, checks = task.statement, "\n".join(tests)
+        own = _own_text(task.statement)
+        for prop, (named, checked) in PROPERTIES.items():
+            is_named, is_checked = _names(own, named), _names(checks, checked)
+            if is_named and not is_checked:
+                out.append((task.grade_id, f"the statement names {prop} and no test checks it"))
+            elif is_checked and not is_named and prop not in ("shape", "device"):
+                out.append((task.grade_id, f"a test checks {prop} and the statement does not name it"))
+        for fname, params in _answer_functions(nb.cells[task.answer].source):
+            calls = _calls(tests, fname)
+            hidden = None in calls
+            for k, (param, default) in enumerate(params):
+                if not re.search(rf"\b{re.escape(param)}\b", text):
+                    out.append((task.grade_id, f"`{fname}`'s parameter `{param}` is not named in the statement"))
+                if default is None or hidden:
+                    continue
+                given = [c for c in calls if c and (len(c[0]) > k or param in c[1])]
+                left_out = [c for c in calls if c and len(c[0]) <= k and param not in c[1]]
+                value = ast.literal_eval(default) if isinstance(default, ast.Constant) else ast.unparse(default)
+                changed = [c for c in given if ast.unparse(c[0][k] if len(c[0]) > k else c[1][param]) != repr(value)]
+                if not changed:
+                    out.append((task.grade_id, f"no test calls `{fname}` with `{param}` other than its default"))
+                if not left_out:
+                    out.append((task.grade_id, f"no test calls `{fname}` with the default `{param}`"))
+    return out
+
+
+def _own_text(statement):
+    """The task's own words: from its last **Task marker on (the section's conventions are read as well)."""
+    return statement
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.parent.name for p in NOTEBOOKS])
+def test_statements_name_what_the_tests_check_and_the_tests_check_what_they_name(path):
+    found = findings(path)
+    assert not found, "\n".join(f"{task}: {msg}" for task, msg in found)
+
+
+if __name__ == "__main__":
+    for nb_path in NOTEBOOKS:
+        for task, msg in findings(nb_path):
+            print(f"{nb_path.parent.name} {task}: {msg}")
+    sys.exit(0)
