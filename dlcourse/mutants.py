@@ -313,9 +313,70 @@ def op_option(node):
             yield _with(node, elts=rest) if rest else ast.Call(ast.Name("set", ast.Load()), [], [])
 
 
+def op_edge_case(node):
+    """An edge-case branch removed: `if <case>: return/raise/continue/break` never taken."""
+    if isinstance(node, ast.If) and not node.orelse and isinstance(node.body[-1], (ast.Return, ast.Raise,
+                                                                                   ast.Continue, ast.Break)):
+        yield _with(node, test=ast.Constant(False))
+
+
+def op_dtype(node):
+    """A dtype narrowed: dtype=<anything but float32> -> dtype=torch.float32."""
+    if isinstance(node, ast.Call):
+        for k, kw in enumerate(node.keywords):
+            if kw.arg == "dtype" and "float32" not in ast.unparse(kw.value):
+                narrowed = ast.keyword("dtype", ast.Attribute(ast.Name("torch", ast.Load()), "float32", ast.Load()))
+                yield _with(node, keywords=node.keywords[:k] + [narrowed] + node.keywords[k + 1:])
+
+
+def op_detach(node):
+    """.detach() dropped: a result that still carries the graph."""
+    if _call_name(node) == "detach" and isinstance(node.func, ast.Attribute) and not node.args:
+        yield node.func.value
+
+
+_RANDOM_LIKE = {"rand_like", "randn_like", "bernoulli"}
+
+
+def op_per_row_random(node):
+    """Randomness drawn per row instead of per element: rand_like(x) -> rand_like(x[..., :1]).expand_as(x)."""
+    if _call_name(node) in _RANDOM_LIKE | {"rand", "randn"} and isinstance(node.func, ast.Attribute) \
+            and _on_module(node) and node.args:
+        if _call_name(node) in _RANDOM_LIKE:
+            row = ast.Subscript(node.args[0], ast.Tuple([ast.Constant(...), ast.Slice(None, ast.Constant(1))],
+                                                        ast.Load()), ast.Load())
+            drawn = _with(node, args=[row, *node.args[1:]])
+        else:
+            drawn = ast.Subscript(node, ast.Tuple([ast.Constant(...), ast.Slice(None, ast.Constant(1))],
+                                                  ast.Load()), ast.Load())
+        yield ast.Call(ast.Attribute(drawn, "expand_as", ast.Load()), [node], [])
+
+
+def op_pairing(node):
+    """Names paired with the wrong values (labels on the wrong curves): a loop over d.items() or zip(a, b)
+    walks the values in reverse."""
+    if isinstance(node, ast.For) and isinstance(node.target, ast.Tuple) and len(node.target.elts) == 2:
+        it = node.iter
+        if _call_name(it) == "items" and isinstance(it.func, ast.Attribute) and not it.args:
+            owner = it.func.value
+            keys = ast.Call(ast.Attribute(owner, "keys", ast.Load()), [], [])
+            values = ast.Call(ast.Name("list", ast.Load()), [ast.Call(ast.Attribute(owner, "values", ast.Load()),
+                                                                        [], [])], [])
+        elif _call_name(it) == "zip" and isinstance(it.func, ast.Name) and len(it.args) == 2 and not it.keywords:
+            keys, values = it.args[0], ast.Call(ast.Name("list", ast.Load()), [it.args[1]], [])
+        else:
+            return
+        flipped = ast.Subscript(values, ast.Slice(None, None, ast.Constant(-1)), ast.Load())
+        yield _with(node, iter=ast.Call(ast.Name("zip", ast.Load()), [keys, flipped], []))
+    if _call_name(node) == "legend" and node.args and isinstance(node.args[0], (ast.List, ast.Tuple)) \
+            and len(node.args[0].elts) > 1:
+        yield _with(node, args=[_with(node.args[0], elts=node.args[0].elts[::-1]), *node.args[1:]])
+
+
 # The specific mistakes first: when two operators make the same mutant, the first one names it.
 OPERATORS = {name: globals()[f"op_{name}"] for name in (
     "max_shift", "bias_correction", "decay", "batch_size", "transpose", "dim", "keepdim", "mean_sum", "float64",
+    "dtype", "detach", "per_row_random", "edge_case", "pairing",
     "range", "index", "comparison", "activation", "min_max", "exp_log", "option",
     "sign", "add_sub", "mul_div", "swap", "constant", "return_operand", "drop_term")}
 
@@ -331,6 +392,19 @@ FORBIDDEN_CALLS = {
     "optim": "torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)",
     "dropout": "torch.nn.functional.dropout(torch.zeros(1), 0.5)",
     "torch": "torch.zeros(1)",
+}
+# The same computation under another name: a torch.ops overload, a private kernel, a dynamic name.
+FORBIDDEN_ALIASES = {
+    "autograd": "torch.ops.aten.tanh_backward(torch.ones(1), torch.zeros(1))",
+    "softmax": "torch.ops.aten._softmax(torch.zeros(1), 0, False)",
+    "cross_entropy": "torch.ops.aten.nll_loss_forward(torch.zeros(1, 2), torch.zeros(1, dtype=torch.long), None, 1, -100)",
+    "linear": "torch.ops.aten.linear(torch.zeros(1), torch.zeros(1, 1))",
+    "modules": "getattr(torch.nn, 'Lin' + 'ear')(1, 1)",
+    "clip_grad": "torch._foreach_norm([torch.zeros(1)])",
+    "calculate_gain": "getattr(torch.nn.init, 'calculate_' + 'gain')('relu')",
+    "optim": "torch._foreach_add_([torch.zeros(1)], [torch.zeros(1)])",
+    "dropout": "torch.ops.aten.native_dropout(torch.zeros(1), 0.5, True)",
+    "torch": "torch.ops.aten.zeros([1])",
 }
 # ---------------------------------------------------------------- building mutants
 
@@ -371,6 +445,13 @@ class _Splicer:
 
     def span(self, node):
         return (self.starts[node.lineno - 1] + node.col_offset, self.starts[node.end_lineno - 1] + node.end_col_offset)
+
+    def replace_all(self, edits):
+        """The source with each (node, text) of `edits` replaced (the nodes do not overlap)."""
+        data = self.data
+        for (a, b), text in sorted(((self.span(n), t) for n, t in edits), reverse=True):
+            data = data[:a] + text.encode() + data[b:]
+        return data.decode()
 
     def replace(self, node, new, bare):
         """The source with `node` replaced by `new` (parenthesized unless `bare` or atomic)."""
@@ -434,11 +515,62 @@ def _canonical(source):
         return None
 
 
+def _loads(fn, name):
+    """The Name nodes that read `name` in the body of `fn` (not in nested functions that rebind it)."""
+    return [n for stmt in fn.body for n in ast.walk(stmt) if isinstance(n, ast.Name) and n.id == name
+            and isinstance(n.ctx, ast.Load)]
+
+
+def _used_as_value(fn, name):
+    """True when `name` is only read as a value in `fn`: never called, iterated, unpacked or subscripted."""
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == name:
+            return False
+        if isinstance(node, (ast.For, ast.comprehension)) and isinstance(node.iter, ast.Name) and node.iter.id == name:
+            return False
+        if isinstance(node, ast.Starred) and isinstance(node.value, ast.Name) and node.value.id == name:
+            return False
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == name:
+            return False
+        if isinstance(node, ast.Call) and any(isinstance(a, ast.Name) and a.id == name for a in node.args) \
+                and _call_name(node) in ("len", "list", "tuple", "zip", "enumerate", "iter", "sorted", "set", "dict"):
+            return False
+    return True
+
+
+def _function_mutants(source, functions, splicer, inside):
+    """(operator, line, source) of the mistakes that change a whole function, not one node.
+
+    ignored_parameter  a parameter with a default ignored: every read of it replaced by the default;
+    fixed_point        an input replaced by a fixed point: every read of `x` becomes `(x * 0 + 1)`;
+    cached_result      the first call's result returned by every later call (an object kept between calls).
+    """
+    for fn in functions:
+        args = fn.args.args
+        defaults = dict(zip([a.arg for a in args[len(args) - len(fn.args.defaults):]], fn.args.defaults))
+        for arg in args:
+            reads = [n for n in _loads(fn, arg.arg) if inside(n)]
+            if not reads or arg.arg in ("self", "cls"):
+                continue
+            if arg.arg in defaults:
+                text = ast.unparse(defaults[arg.arg])
+                yield "ignored_parameter", reads[0].lineno, splicer.replace_all([(n, f"({text})") for n in reads])
+            if _used_as_value(fn, arg.arg):
+                yield "fixed_point", reads[0].lineno, splicer.replace_all(
+                    [(n, f"({arg.arg} * 0 + 1)") for n in reads])
+        returns = [n for n in ast.walk(fn) if isinstance(n, ast.Return) and n.value is not None and inside(n)]
+        if returns:
+            key = repr(fn.name)
+            edits = [(r.value, f"_MUTANT_CACHE.setdefault({key}, {ast.unparse(r.value)})") for r in returns]
+            yield "cached_result", returns[0].lineno + 1, "_MUTANT_CACHE = {}\n" + splicer.replace_all(edits)
+
+
 def mutants(source, forbidden=()):
     """All distinct, compilable mutants of the solution in a cell's `source` (operators, then forbidden calls)."""
     spans = solution_lines(source)
     tree = ast.parse(source)
     inside = lambda n: any(a <= n.lineno and n.end_lineno <= b for a, b in spans)
+    inside_any = lambda n: any(a <= n.end_lineno and n.lineno <= b for a, b in spans)  # overlaps a solution
     nodes = sorted((n for n in ast.walk(tree) if hasattr(n, "lineno") and inside(n)),
                    key=lambda n: (n.lineno, n.col_offset, -n.end_lineno, -n.end_col_offset))
     splicer, bare = _Splicer(source), _bare_children(tree)
@@ -467,14 +599,28 @@ def mutants(source, forbidden=()):
         add(name, lineno, new_source)
     position = {(f[3], f[4]): (f[1], f[0]) for f in found}
     out.sort(key=lambda m: position[m.operator, m.source])  # back in the order of the source
+    functions = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and inside_any(n)]
+    for operator, lineno, new_source in _function_mutants(source, functions, splicer, inside):
+        before = len(out)
+        add(operator, lineno, new_source)
+        if len(out) > before and operator == "cached_result":  # one line added at the top
+            out[-1].line = _line(source, lineno - 1)
+    lines = source.splitlines(keepends=True)
     for group in forbidden:
-        for fn in (n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))):
+        plants = {f"forbidden:{group}": FORBIDDEN_CALLS[group], f"forbidden_alias:{group}": FORBIDDEN_ALIASES[group],
+                  f"forbidden_thread:{group}": "import threading; _t = threading.Thread(target=lambda: "
+                                               f"{FORBIDDEN_CALLS[group]}); _t.start(); _t.join()"}
+        for fn in functions:
             first = next((s for s in fn.body if inside(s)), fn.body[0])
-            lines = source.splitlines(keepends=True)
-            call = " " * first.col_offset + FORBIDDEN_CALLS[group] + "\n"
-            new_source = "".join(lines[:first.lineno - 1]) + call + "".join(lines[first.lineno - 1:])
-            before = len(out)
-            add(f"forbidden:{group}", fn.lineno, new_source)
-            if len(out) > before:
-                out[-1].mutated = call.strip()
+            for operator, plant in plants.items():
+                call = " " * first.col_offset + plant + "\n"
+                before = len(out)
+                add(operator, fn.lineno, "".join(lines[:first.lineno - 1]) + call + "".join(lines[first.lineno - 1:]))
+                if len(out) > before:
+                    out[-1].mutated = call.strip()
+        table = f"_TABLE = {FORBIDDEN_CALLS[group]}  # made once, at the top of the cell\n"
+        before = len(out)
+        add(f"forbidden_table:{group}", 1, table + source)
+        if len(out) > before:
+            out[-1].line, out[-1].mutated = "(the top of the cell)", table.strip()
     return out

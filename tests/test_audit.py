@@ -139,6 +139,11 @@ def test_forbidden_call_mutant_is_generated_from_the_statement_and_killed_by_for
     [mutant] = [m for m in task["mutants"] if m["operator"] == "forbidden:softmax"]
     assert mutant["status"] == "killed" and "torch.softmax" in mutant["why"]
     assert "+    torch.softmax(torch.zeros(1), 0)" in mutant["diff"]
+    fates = {m["operator"]: m for m in task["mutants"] if "forbidden" in m["operator"]}
+    assert "thread" in fates["forbidden_thread:softmax"]["why"]             # refused at run time
+    assert "aten._softmax" in fates["forbidden_alias:softmax"]["why"]       # seen below torch's Python API
+    assert fates["forbidden_table:softmax"]["why"].startswith("the static rule check")  # no hook sees it
+    assert {m["status"] for m in fates.values()} == {"killed"}
 
 
 def test_mutants_run_in_the_sandbox_without_a_view_of_the_course(tiny):
@@ -191,6 +196,22 @@ def test_operators_make_the_expected_mistakes():
     assert _mutated("return x * 0.5", "constant") == {"return x * 1.0"}
 
 
+def test_semantic_operators_make_the_mistakes_no_example_shows():
+    assert _mutated("if n == 0:\n    return z\nreturn z / n", "edge_case") == {"if False:"}
+    assert _mutated("return torch.zeros(3, dtype=z.dtype)", "dtype") == {"return torch.zeros(3, dtype=torch.float32)"}
+    assert _mutated("return (z * 2).detach()", "detach") == {"return z * 2"}
+    assert _mutated("return z * (torch.rand_like(z) > 0.5)", "per_row_random") == \
+        {"return z * (torch.rand_like(z[..., :1]).expand_as(torch.rand_like(z)) > 0.5)"}
+    assert _mutated("for k, y in x.items():\n    ax.plot(y, label=k)", "pairing") == \
+        {"for k, y in zip(x.keys(), list(x.values())[::-1]):"}
+    assert _mutated("ax.legend(['tanh', 'slope'])", "pairing") == {"ax.legend(['slope', 'tanh'])"}
+    with_default = "def f(x, eps=1e-06):"
+    found = {m.operator: m for m in mutants(_solution("return x / eps", head=with_default))}
+    assert found["ignored_parameter"].mutated == "return x / (1e-06)"           # every read of eps
+    assert found["fixed_point"].mutated in ("return (x * 0 + 1) / eps", "return x / (eps * 0 + 1)")
+    assert "_MUTANT_CACHE.setdefault('f', x / eps)" in found["cached_result"].source
+
+
 def test_only_the_solution_is_mutated_and_every_mutant_compiles_once():
     source = "def f(x):\n    y = x - 1\n    ### BEGIN SOLUTION\n    z = x - 2  # keep this comment\n" \
              "    ### END SOLUTION\n    return y + z\n"
@@ -208,9 +229,12 @@ def test_forbidden_groups_come_from_negated_sentences():
     assert forbidden_groups("Matrix products only, without `F.linear`; do not build a module.") == ["linear", "modules"]
     assert forbidden_groups("Updated in training, never by the optimizer (`module.buffers()`).") == []
     source = _solution("return z", head="def f(z):")
-    [mutant] = mutants(source, forbidden=["autograd"])[-1:]
-    assert mutant.operator == "forbidden:autograd" and mutant.line == "def f(z):"
-    assert "    torch.zeros(1, requires_grad=True).sum().backward()\n    return z" in mutant.source
+    planted = {m.operator: m for m in mutants(source, forbidden=["autograd"]) if "forbidden" in m.operator}
+    assert set(planted) == {"forbidden:autograd", "forbidden_alias:autograd", "forbidden_thread:autograd",
+                            "forbidden_table:autograd"}
+    assert planted["forbidden:autograd"].line == "def f(z):"
+    assert planted["forbidden_table:autograd"].source.startswith("_TABLE = ")
+    assert "    torch.zeros(1, requires_grad=True).sum().backward()\n    return z" in planted["forbidden:autograd"].source
 
 
 def test_plan_runs_a_shared_test_after_both_answers():
