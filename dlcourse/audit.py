@@ -27,6 +27,7 @@ import nbformat
 from .grading import demonstrations
 from .mutants import mutants
 from .tasks import forbidden_groups, module_aliases, rule_findings
+from .tasks import tasks as notebook_tasks
 
 EQUIVALENTS = Path("audit") / "equivalents.toml"
 WORKER_ENV = {"DLCOURSE_DEVICE": "cpu", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
@@ -44,22 +45,19 @@ def _meta(cell):
 
 def plan(nb):
     """The notebook's code cells and, per code answer cell, its task: statement and follow-up cells."""
-    cells, tasks, statement = [], [], []
-    for cell in nb.cells:
+    statements = {t.answer: t.statement for t in notebook_tasks(nb)}
+    cells, tasks = [], []
+    for i, cell in enumerate(nb.cells):
         meta = _meta(cell)
-        if cell.cell_type == "code":
-            answer = bool(meta.get("solution"))
-            cells.append({"id": meta.get("grade_id") or f"cell {len(cells) + 1}", "source": cell.source,
-                          "graded": bool(meta.get("grade")) and not answer, "answer": answer,
-                          "demonstration": bool(meta.get("locked")) and not meta.get("grade") and not answer
-                          and demonstrations.is_marked(cell.source)})
-            if answer:  # an answer cell with no statement of its own continues the task before it
-                text = "\n\n".join(statement) or (tasks[-1]["statement"] if tasks else "")
-                tasks.append({"cell": len(cells) - 1, "task": cells[-1]["id"], "statement": text})
-        elif cell.cell_type == "markdown" and not (meta.get("solution") or meta.get("grade")):
-            statement.append(cell.source)
-        if meta.get("solution") or meta.get("grade"):
-            statement = []
+        if cell.cell_type != "code":
+            continue
+        answer = bool(meta.get("solution"))
+        cells.append({"id": meta.get("grade_id") or f"cell {len(cells) + 1}", "source": cell.source,
+                      "graded": bool(meta.get("grade")) and not answer, "answer": answer,
+                      "demonstration": bool(meta.get("locked")) and not meta.get("grade") and not answer
+                      and demonstrations.is_marked(cell.source)})
+        if answer:
+            tasks.append({"cell": len(cells) - 1, "task": cells[-1]["id"], "statement": statements[i]})
     for task in tasks:
         follow, tested = [], False
         for j in range(task["cell"] + 1, len(cells)):

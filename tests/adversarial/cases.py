@@ -91,7 +91,8 @@ CASES = {
     "stuck_kernel": Case(5, "stopped answering", after={"seed_options": (
         "import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    time.sleep(0.5)")}),
     "memory_10gb": Case(FULL, "MemoryError", after={"add_on": "hog = bytearray(10 * 2**30)"}),
-    "fork_bomb": Case(FULL, ("BlockingIOError", "was interrupted"),
+    # a cell added to Task 5.2, a task with a rule: its processes cost the task (the static rule check)
+    "fork_bomb": Case(FULL - 2, ("BlockingIOError", "was interrupted"),
                       after={"linear_grads": "import os\nwhile True:\n    os.fork()"}),
     "print_100mb": Case(FULL, "printed 100", after={"add_on": "for _ in range(1000):\n    print('x' * 100_000)"}),
     "deleted_and_edited_locked_cells": Case(FULL, "was put back", edit=_delete_and_edit_locked),
@@ -112,4 +113,15 @@ CASES = {
     "monkeypatch": Case(0, "replaced", base="wrong", after={"reshape_result": MONKEYPATCH}),
     "patch_during_test": Case(0, "while this test ran", base="wrong", cells={"linear_forward": PATCH_DURING_TEST}),
     "ipython_hook": Case(0, "input_transformer", base="wrong", after={"reshape_result": IPYTHON_HOOK}),
+    # Task 5.1's rule (no F.linear) broken where a run-time hook cannot see it, or with the hook switched off
+    "rule_in_a_table": Case(FULL - 2, "RuleError", cells={"linear_forward": (
+        "import torch.nn.functional as F\n_SEEN = dict(y=F.linear(torch.ones(1, 2), torch.ones(3, 2)))\n"
+        "def linear_forward(x, weight, bias):\n    return x @ weight.T + bias")}),
+    "rule_switched_off": Case(FULL - 2, ("switched off", "private torch API"), cells={"linear_forward": (
+        "def linear_forward(x, weight, bias):\n    with torch._C.DisableTorchFunction():\n"
+        "        return torch.nn.functional.linear(x, weight, bias)")}),
+    "rule_in_a_thread": Case(FULL - 2, "thread", cells={"linear_forward": (
+        "from concurrent.futures import ThreadPoolExecutor\n\ndef linear_forward(x, weight, bias):\n"
+        "    with ThreadPoolExecutor(1) as pool:\n"
+        "        return pool.submit(torch.nn.functional.linear, x, weight, bias).result()")}),
 }
