@@ -29,15 +29,16 @@ NOTEBOOKS = sorted(ROOT.glob("source/*/*.ipynb"))
 PROPERTIES = {
     "dtype": (r"\bdtype\b|\bfloat(64|32)\b(?! (storage|arithmetic))",
               r"check_dtype\(|check_close\([^\n]*dtype=|_on_float64"),
-    "device": (r"\bdevice\b|\bDEVICE\b", r"check_device\(|device=\"meta\"|DEVICE = torch.device\(.meta"),
-    "shape": (r"\bshape\b", r"check_shape\(|check_close\(|check_shape_tuple\(|\.shape\b"),
+    # "on any device" grants a freedom; "two tensors of the same shape" describes the inputs
+    "device": (r"(?<!any )(?<!any one )\bdevice\b|(?-i:\bDEVICE\b)", r"check_device\(|device=\"meta\"|DEVICE = torch.device\(.meta"),
+    "shape": (r"(?<!same )\bshape\b", r"check_shape\(|check_close\(|check_shape_tuple\(|\.shape\b"),
     "detached": (r"\bdetach", r"if [^\n]*(\.requires_grad\b|\.grad_fn\b|\.is_leaf\b)"),
     "unchanged": (r"untouched|\bunchanged\b|same values (after|as before)|work on a copy|changed in place|"
                   r"must not (change|modify)|leave[sd]? (the )?(inputs?|x|it) ",
                   r"if [^\n]*not torch\.equal\(|_unchanged\("),
     "in place": (r"(?<!not )\bin place\b", r"\.grad\b"),
     "fresh": (r"\bfresh\b|at every call|each call|new tensor",
-              r"if [^\n]*(torch\.equal\(_?a\w*, _?b\w*\)|\bis (?!None|not None)\w|data_ptr)"),
+              r"if [^\n]*(torch\.equal\(_?a\w*, _?b\w*\)|\bis (?!None|not None|(not )?_?ax\b)\w|data_ptr)"),
 }
 REVERSE = ("dtype", "detached", "unchanged", "fresh")  # a check of these needs words in the statement
 

@@ -290,4 +290,66 @@ def linear_grads(x, weight, bias):
         },
         "loses": ["test_linear_grads"],
     },
+    # --- Mistakes the property checks catch (drawn shapes and dtypes, inputs left unchanged, a fresh result).
+    # functools.reduce without a start value: a 0-dim tensor's shape () raises instead of giving one entry.
+    "mistake_reshape_reduce_no_start": {
+        "cells": {
+            "reshape_result": '''
+import functools
+import operator
+
+def reshape_result(shape, new_shape):
+    total = functools.reduce(operator.mul, shape)
+    known = functools.reduce(operator.mul, [d for d in new_shape if d != -1], 1)
+    if -1 in new_shape:
+        return None if total % known else tuple(total // known if d == -1 else d for d in new_shape)
+    return tuple(new_shape) if known == total else None
+''',
+        },
+        "loses": ["test_reshape_result"],
+    },
+    # Stacks the two tensors to add them: right for equal shapes only, not where a + b broadcasts.
+    "mistake_add_on_same_shape_only": {
+        "cells": {"add_on": "def add_on(a, b, device):\n    return torch.stack([a.to(device), b.to(device)]).sum(0)"},
+        "loses": ["test_add_on"],
+    },
+    # Adds in place: when a already lives on `device`, .to returns a itself and the caller's a changes.
+    "mistake_add_on_in_place": {
+        "cells": {"add_on": "def add_on(a, b, device):\n    a = a.to(device)\n    a += b.to(device)\n    return a"},
+        "loses": ["test_add_on"],
+    },
+    # One layer per seed, kept and handed out again: equal weights, but not a fresh layer.
+    "mistake_make_layer_cached": {
+        "cells": {
+            "make_layer": '''
+_layers = {}
+
+def make_layer(seed):
+    if seed not in _layers:
+        torch.manual_seed(seed)
+        _layers[seed] = nn.Linear(2, 3)
+    return _layers[seed]
+''',
+        },
+        "loses": ["test_make_layer"],
+    },
+    # Transposes the caller's weight in place (t_): right numbers, but the weight it was given changes.
+    "mistake_linear_transposes_in_place": {
+        "cells": {"linear_forward": "def linear_forward(x, weight, bias):\n    return x @ weight.t_() + bias"},
+        "loses": ["test_linear_forward"],
+    },
+    # Copies without detaching: a weight that requires gradients gives a copy that is no leaf, whose
+    # gradient stays None, and backward() writes into the caller's weight.grad.
+    "mistake_linear_grads_no_detach": {
+        "cells": {
+            "linear_grads": '''
+def linear_grads(x, weight, bias):
+    w = weight.clone().requires_grad_(True)
+    b = bias.clone().requires_grad_(True)
+    (x @ w.T + b).sum().backward()
+    return w.grad, b.grad
+''',
+        },
+        "loses": ["test_linear_grads"],
+    },
 }

@@ -462,4 +462,71 @@ def conv_bias_grad(grad_out):
         },
         "loses": ["test_conv_bias_grad"],
     },
+    # --- Mistakes the property checks catch (drawn shapes and dtypes, inputs left unchanged, a fresh result).
+    # Doubles x in place: the right numbers, but the caller's x is changed.
+    "mistake_grad_xtx_in_place": {
+        "cells": {"grad_xtx": "def grad_xtx(x):\n    return x.mul_(2)"},
+        "loses": ["test_grad_xtx"],
+    },
+    # The gradient always in float64 ("work in float64"), whatever the dtype of x.
+    "mistake_numgrad_always_float64": {
+        "cells": {
+            "numerical_grad": '''
+def numerical_grad(f, x, eps=1e-6):
+    x = x.detach().clone()
+    grad = torch.zeros(x.shape, dtype=torch.float64, device=x.device)
+    for i in itertools.product(*(range(d) for d in x.shape)):
+        old = x[i].item()
+        x[i] = old + eps
+        f_plus = float(f(x))
+        x[i] = old - eps
+        f_minus = float(f(x))
+        x[i] = old
+        grad[i] = (f_plus - f_minus) / (2 * eps)
+    return grad
+''',
+        },
+        "loses": ["test_numerical_grad"],
+    },
+    # Scales the upstream gradient in place: the caller's grad_out is changed (every gradient's test sees it).
+    "mistake_sigmoid_scales_grad_out_in_place": {
+        "cells": {
+            "sigmoid_layer_backward": '''
+def sigmoid_layer_backward(x, W, b, grad_out):
+    s = torch.sigmoid(x @ W.T + b)
+    grad_out *= s * (1 - s)
+    return grad_out.T @ x, grad_out.sum(0), grad_out @ W
+''',
+        },
+        "loses": ["test_sigmoid_grad_W", "test_sigmoid_grad_b", "test_sigmoid_grad_x"],
+    },
+    # Everything in float64: wrong dtype for float32 inputs.
+    "mistake_sigmoid_always_float64": {
+        "cells": {
+            "sigmoid_layer_backward": '''
+def sigmoid_layer_backward(x, W, b, grad_out):
+    x, W, b, grad_out = x.double(), W.double(), b.double(), grad_out.double()
+    s = torch.sigmoid(x @ W.T + b)
+    delta = grad_out * s * (1 - s)
+    return delta.T @ x, delta.sum(0), delta @ W
+''',
+        },
+        "loses": ["test_sigmoid_grad_W", "test_sigmoid_grad_b", "test_sigmoid_grad_x"],
+    },
+    # The kernel gradient built in float64 whatever the dtype of x.
+    "mistake_conv_always_float64": {
+        "cells": {
+            "conv_weight_grad": '''
+def conv_weight_grad(x, grad_out):
+    oh, ow = grad_out.shape
+    k1, k2 = x.shape[0] - oh + 1, x.shape[1] - ow + 1
+    gw = torch.zeros(k1, k2, dtype=torch.float64, device=x.device)
+    for m in range(k1):
+        for n in range(k2):
+            gw[m, n] = (grad_out * x[m:m + oh, n:n + ow]).sum()
+    return gw
+''',
+        },
+        "loses": ["test_conv_weight_grad"],
+    },
 }

@@ -529,4 +529,109 @@ def dependency_set(step, h_prev, i):
         },
         "loses": ["test_plot_grad_norms", "test_dependency_set"],
     },
+    # The pre-activations written over z (an alias, not a copy): right values, but z is changed.
+    "mistake_rnn_grad_w_overwrites_z": {
+        "cells": {
+            "rnn_grad_w": """
+def rnn_grad_w(w, h0, z, f, f_prime):
+    a = z                                   # the pre-activations, stored in z itself
+    h = [h0]
+    for t in range(len(z)):
+        a[t] += w * h[-1]
+        h.append(f(a[t]))
+    fp = f_prime(a)
+    out = []
+    for t in range(len(z)):
+        out.append(sum(h[i] * w ** (t - i) * torch.prod(fp[i:t + 1]) for i in range(t + 1)))
+    return torch.stack(out)
+""",
+        },
+        "loses": ["test_rnn_grad_w"],
+    },
+    # backward() through a copy of x that is not detached: right while x does not require a gradient;
+    # for an x that does (the statement allows it) the copy is no leaf and has no .grad.
+    "mistake_grad_norms_backward_without_detach": {
+        "cells": {
+            "grad_norms": """
+def grad_norms(rnn, x, Ts):
+    out = []
+    for T in Ts:
+        xc = x[:, :T].clone().requires_grad_(True)
+        h, _ = rnn(xc)
+        h[:, -1].sum().backward()
+        out.append(xc.grad[:, 0].norm())
+    return torch.stack(out)
+""",
+        },
+        "loses": ["test_grad_norms"],
+    },
+    # One norm per distinct step (a dict keyed by T): a step listed twice gets one entry.
+    "mistake_grad_norms_one_per_distinct_step": {
+        "cells": {
+            "grad_norms": """
+def grad_norms(rnn, x, Ts):
+    x = x.detach().clone().requires_grad_(True)
+    out, _ = rnn(x)
+    by_step = {T: torch.autograd.grad(out[:, T - 1].sum(), x, retain_graph=True)[0][:, 0].norm() for T in Ts}
+    return torch.stack(list(by_step.values()))
+""",
+        },
+        "loses": ["test_grad_norms"],
+    },
+    # The legend's names sorted while the lines follow the dict's order: names on the wrong curves
+    # whenever the dict is not in sorted order.
+    "mistake_plot_legend_sorted": {
+        "cells": {
+            "plot_grad_norms": """
+def plot_grad_norms(ax, Ts, norms):
+    for values in norms.values():
+        ax.plot(Ts, values.numpy(), "o-")
+    ax.set_yscale("log")
+    ax.set_xlabel("T")
+    ax.set_ylabel("norm")
+    ax.legend(sorted(norms))
+    return ax
+""",
+        },
+        "loses": ["test_plot_grad_norms"],
+    },
+    # The clipped gradient put in a new tensor (p.grad = ...): the statement asks for in place.
+    "mistake_clip_by_value_not_in_place": {
+        "cells": {
+            "clip_by_value": """
+def clip_by_value(parameters, clip_value):
+    for p in parameters:
+        if p.grad is not None:
+            p.grad = p.grad.clamp(-clip_value, clip_value)
+""",
+        },
+        "loses": ["test_clip_by_value"],
+    },
+    # The scaled gradients put in new tensors (p.grad = p.grad * coef): not in place.
+    "mistake_clip_by_norm_not_in_place": {
+        "cells": {
+            "clip_by_norm": """
+def clip_by_norm(parameters, max_norm):
+    params = [p for p in parameters if p.grad is not None]
+    total = torch.sqrt(sum((p.grad ** 2).sum() for p in params))
+    if total > max_norm:
+        for p in params:
+            p.grad = p.grad * (max_norm / (total + 1e-6))
+    return total
+""",
+        },
+        "loses": ["test_clip_by_norm"],
+    },
+    # The Jacobian taken at h = 0 instead of at h_prev: right for steps whose pattern of zeros does not
+    # depend on the state, wrong for a relu step.
+    "mistake_dependency_set_at_zero": {
+        "cells": {
+            "dependency_set": """
+def dependency_set(step, h_prev, i):
+    J = torch.autograd.functional.jacobian(step, torch.zeros_like(h_prev))
+    return {int(j) for j in torch.nonzero(J[i]).flatten().tolist()}
+""",
+        },
+        "loses": ["test_dependency_set"],
+    },
 }
