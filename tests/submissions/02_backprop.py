@@ -218,7 +218,7 @@ def relative_error(a, b):
             "sigmoid_layer_backward": '''
 def sigmoid_layer_backward(x, W, b, grad_out):
     z = x @ W.T + b
-    delta = grad_out * torch.exp(-z) / (1 + torch.exp(-z)) ** 2
+    delta = grad_out * torch.exp(-z.abs()) / (1 + torch.exp(-z.abs())) ** 2   # sigma' is even: no overflow
     return delta.T @ x, delta.sum(dim=0), delta @ W
 ''',
             "conv_weight_grad": '''
@@ -528,5 +528,15 @@ def conv_weight_grad(x, grad_out):
 ''',
         },
         "loses": ["test_conv_weight_grad"],
+    },
+    # sigma'(z) = exp(-z) / (1 + exp(-z))**2 overflows to inf / inf = nan for z below -709 (a saturated unit).
+    "mistake_sigmoid_derivative_overflows": {
+        "cells": {"sigmoid_layer_backward": """
+def sigmoid_layer_backward(x, W, b, grad_out):
+    z = x @ W.T + b
+    delta = grad_out * torch.exp(-z) / (1 + torch.exp(-z)) ** 2
+    return delta.T @ x, delta.sum(dim=0), delta @ W
+"""},
+        "loses": ["test_sigmoid_grad_W", "test_sigmoid_grad_b", "test_sigmoid_grad_x"],
     },
 }

@@ -320,4 +320,25 @@ def mean_first_layer_grad(activation_name, seed):
         "cells": {"best_activation": "best_activation = min(search_values, key=search_values.get)"},
         "loses": ["test_best_activation"],
     },
+    # tanh' computed in place, in the input's own storage: the right values, but the caller's z is
+    # overwritten by its derivative.
+    "mistake_tanh_prime_in_place": {
+        "cells": {"tanh_prime": "def tanh_prime(z):\n    return z.tanh_().pow_(2).neg_().add_(1)"},
+        "loses": ["test_tanh_prime"],
+    },
+    # The two legend names given in the wrong order: the derivative's curve is called tanh and the
+    # other way round (two lines, two entries, the right data).
+    "mistake_legend_names_swapped": {
+        "cells": {
+            "plot_tanh": '''
+def plot_tanh(ax):
+    z = torch.linspace(-6, 6, 200)
+    ax.plot(z, 1 - torch.tanh(z) ** 2)
+    ax.plot(z, torch.tanh(z))
+    ax.legend(["tanh(z)", "tanh'(z)"])
+    return ax
+''',
+        },
+        "loses": ["test_plot_tanh"],
+    },
 }

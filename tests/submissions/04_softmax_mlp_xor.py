@@ -412,4 +412,145 @@ def ce_grad(z, target):
         },
         "loses": ["test_count_params"],
     },
+    # The maximum subtracted in place: the right probabilities, but the caller's logits are changed
+    # (ce_grad, which calls softmax, then changes its input too).
+    "mistake_softmax_in_place": {
+        "cells": {
+            "softmax": '''
+def softmax(z):
+    z -= z.max(dim=-1, keepdim=True).values
+    e = torch.exp(z)
+    return e / e.sum(dim=-1, keepdim=True)
+''',
+        },
+        "loses": ["test_softmax", "test_ce_grad"],
+    },
+    # A default step size other than the statement's (0.5 for 1.0): AND and OR are still learnt, and
+    # every call that passes lr is right.
+    "mistake_train_linear_default_lr": {
+        "cells": {
+            "train_linear": '''
+def train_linear(X, y, steps=100, lr=0.5):
+    w = torch.zeros(X.shape[1], dtype=X.dtype, device=X.device)
+    b = torch.zeros((), dtype=X.dtype, device=X.device)
+    for _ in range(steps):
+        r = torch.sigmoid(X @ w + b) - y
+        w, b = w - lr * X.T @ r / len(y), b - lr * r.mean()
+    return w, b
+''',
+        },
+        "loses": ["test_train_linear"],
+    },
+    # The bias started as torch.tensor(0.0): float32 whatever the dtype of X.
+    "mistake_train_linear_bias_float32": {
+        "cells": {
+            "train_linear": '''
+def train_linear(X, y, steps=100, lr=1.0):
+    w = torch.zeros(X.shape[1], dtype=X.dtype, device=X.device, requires_grad=True)
+    b = torch.tensor(0.0, device=X.device, requires_grad=True)
+    for _ in range(steps):
+        loss = F.binary_cross_entropy_with_logits(X @ w + b, y)
+        gw, gb = torch.autograd.grad(loss, (w, b))
+        with torch.no_grad():
+            w -= lr * gw
+            b -= lr * gb
+    return w.detach(), b.detach()
+''',
+        },
+        "loses": ["test_train_linear"],
+    },
+    # The trained weights returned still attached to autograd (the .detach() forgotten).
+    "mistake_xor_net_not_detached": {
+        "cells": {
+            "train_xor_net": '''
+def train_xor_net(X, y, seed, steps=300, lr=0.2):
+    g = generator(seed)
+    W1 = torch.randn(2, 2, generator=g, dtype=torch.float64).to(X.device)
+    w2 = torch.randn(2, generator=g, dtype=torch.float64).to(X.device)
+    W1.requires_grad_(True)
+    w2.requires_grad_(True)
+    for _ in range(steps):
+        loss = ((xor_net(X, W1, w2) - y) ** 2).mean()
+        gW1, gw2 = torch.autograd.grad(loss, (W1, w2))
+        with torch.no_grad():
+            W1 -= lr * gW1
+            w2 -= lr * gw2
+    return W1, w2
+''',
+        },
+        "loses": ["test_train_xor_net"],
+    },
+    # The mean over the four XOR points written as a division by 4: right on the XOR data only.
+    "mistake_xor_net_divides_by_4": {
+        "cells": {
+            "train_xor_net": '''
+def train_xor_net(X, y, seed, steps=300, lr=0.2):
+    g = generator(seed)
+    W1 = torch.randn(2, 2, generator=g, dtype=torch.float64).to(X.device)
+    w2 = torch.randn(2, generator=g, dtype=torch.float64).to(X.device)
+    for _ in range(steps):
+        A = X @ W1.T
+        r = torch.relu(A) @ w2 - y
+        d = 2 * r / 4
+        gw2 = torch.relu(A).T @ d
+        gW1 = ((d[:, None] * w2[None, :]) * (A > 0)).T @ X
+        W1, w2 = W1 - lr * gW1, w2 - lr * gw2
+    return W1, w2
+''',
+        },
+        "loses": ["test_train_xor_net"],
+    },
+    # The weights used in the dtype they come in: float32 weights meet the float64 grid and the
+    # product fails; and a default grid of 200 points, not 201.
+    "mistake_regions_not_float64_default_200": {
+        "cells": {
+            "plot_decision_regions": '''
+def plot_decision_regions(ax, W1, w2, n=200):
+    g = torch.linspace(-0.5, 1.5, n, dtype=torch.float64, device=W1.device)
+    x2, x1 = torch.meshgrid(g, g, indexing="ij")
+    points = torch.stack([x1.reshape(-1), x2.reshape(-1)], dim=1)
+    image = (xor_net(points, W1, w2) > 0.5).double().reshape(n, n)
+    ax.imshow(image.cpu().numpy(), origin="lower", extent=(-0.5, 1.5, -0.5, 1.5), cmap="coolwarm")
+    ax.scatter([0, 0, 1, 1], [0, 1, 0, 1], c=[0, 1, 1, 0], cmap="coolwarm")
+    return ax
+''',
+        },
+        "loses": ["test_plot_decision_regions"],
+    },
+    # F.one_hot(target) without num_classes: K is taken as the largest label + 1, too few columns
+    # whenever the last class is missing from the batch (a batch of 1, say).
+    "mistake_one_hot_infers_classes": {
+        "cells": {
+            "cross_entropy": '''
+def cross_entropy(z, target):
+    p = target if target.is_floating_point() else F.one_hot(target).to(z.dtype)
+    log_y = z - torch.logsumexp(z, dim=-1, keepdim=True)
+    return -(p * log_y).sum(dim=-1).mean()
+''',
+            "ce_grad": '''
+def ce_grad(z, target):
+    p = target if target.is_floating_point() else F.one_hot(target).to(z.dtype)
+    return (softmax(z) - p) / z.shape[0]
+''',
+        },
+        "loses": ["test_cross_entropy", "test_ce_grad"],
+    },
+    # The outputs computed in float32 (torch's default dtype), against the statement: right wherever the
+    # boundary is not within about 1e-7 of a pixel, wrong on a column that sits 1e-10 from it.
+    "mistake_regions_in_float32": {
+        "cells": {
+            "plot_decision_regions": '''
+def plot_decision_regions(ax, W1, w2, n=201):
+    W1, w2 = W1.float().cpu(), w2.float().cpu()
+    g = torch.linspace(-0.5, 1.5, n)
+    x2, x1 = torch.meshgrid(g, g, indexing="ij")
+    points = torch.stack([x1.reshape(-1), x2.reshape(-1)], dim=1)
+    image = (xor_net(points, W1, w2) > 0.5).float().reshape(n, n)
+    ax.imshow(image.numpy(), origin="lower", extent=(-0.5, 1.5, -0.5, 1.5), cmap="coolwarm")
+    ax.scatter([0, 0, 1, 1], [0, 1, 0, 1], c=[0, 1, 1, 0], cmap="coolwarm")
+    return ax
+''',
+        },
+        "loses": ["test_plot_decision_regions"],
+    },
 }

@@ -55,6 +55,8 @@ def clip_by_value(parameters, clip_value):
             "clip_by_norm": '''
 def clip_by_norm(parameters, max_norm):
     params = [p for p in parameters if p.grad is not None]
+    if not params:
+        return 0.0
     flat = torch.cat([p.grad.reshape(-1) for p in params])
     total = torch.linalg.vector_norm(flat)
     coef = torch.clamp(max_norm / (total + 1e-6), max=1.0)
@@ -633,5 +635,20 @@ def dependency_set(step, h_prev, i):
 """,
         },
         "loses": ["test_dependency_set"],
+    },
+    # With no gradient at all torch.cat([]) raises; clip_grad_norm_ (and the statement) return 0.
+    "mistake_clip_by_norm_no_gradients": {
+        "cells": {
+            "clip_by_norm": """
+def clip_by_norm(parameters, max_norm):
+    params = [p for p in parameters if p.grad is not None]
+    total = torch.linalg.vector_norm(torch.cat([p.grad.reshape(-1) for p in params]))
+    coef = torch.clamp(max_norm / (total + 1e-6), max=1.0)
+    for p in params:
+        p.grad.mul_(coef)
+    return float(total)
+""",
+        },
+        "loses": ["test_clip_by_norm"],
     },
 }
