@@ -59,7 +59,7 @@ def for_all(name, claim, *strategies, examples=30, seconds=20.0):
     error from the student's code becomes a CheckError naming `name` and the input.
     """
     __tracebackhide__ = True
-    spent, last = [0.0], [None]
+    spent, last, failed = [0.0], [None], [False]
 
     @seed(zlib.crc32(name.encode()))
     @settings(database=None, deadline=None, max_examples=examples, derandomize=False, print_blob=False,
@@ -68,11 +68,14 @@ def for_all(name, claim, *strategies, examples=30, seconds=20.0):
     @given(st.tuples(*strategies))
     def run(drawn):
         last[0] = drawn
-        if spent[0] > seconds:
+        if spent[0] > seconds and not failed[0]:  # the budget is for passing examples, not for shrinking
             raise _Slow()
         start = time.perf_counter()
         try:
             claim(*drawn)
+        except BaseException:
+            failed[0] = True
+            raise
         finally:
             spent[0] += time.perf_counter() - start
 

@@ -633,6 +633,10 @@ class GuardedExecute(Execute):
                        if after else "the grader's integrity check could not run in this kernel")
                 cell.outputs.append(_error("IntegrityError", f"{why}; this test does not count"))
                 self._event("integrity", f"{label}: {why}; scored 0", label)
+        if graded:  # nbgrader scores a test cell with any stderr 0: a warning from student code must not cost points
+            for out in cell.outputs:
+                if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                    out["name"] = "stdout"
         broken = self._rule_failures.get(cell_index) if graded else None
         if broken:
             cell.outputs.append(_error("RuleError", f"{broken}; this test does not count"))

@@ -113,6 +113,10 @@ CASES = {
     "monkeypatch": Case(0, "replaced", base="wrong", after={"reshape_result": MONKEYPATCH}),
     "patch_during_test": Case(0, "while this test ran", base="wrong", cells={"linear_forward": PATCH_DURING_TEST}),
     "ipython_hook": Case(0, "input_transformer", base="wrong", after={"reshape_result": IPYTHON_HOOK}),
+    # a warning from a correct answer goes to stderr, which nbgrader would score as a failed test
+    "warning_in_answer": Case(FULL, "graded", cells={"linear_forward": (
+        "import warnings\n\ndef linear_forward(x, weight, bias):\n"
+        "    warnings.warn('this answer warns, and is right')\n    return x @ weight.T + bias")}),
     # Task 5.1's rule (no F.linear) broken where a run-time hook cannot see it, or with the hook switched off
     "rule_in_a_table": Case(FULL - 2, "RuleError", cells={"linear_forward": (
         "import torch.nn.functional as F\n_SEEN = dict(y=F.linear(torch.ones(1, 2), torch.ones(3, 2)))\n"

@@ -423,4 +423,126 @@ def plot_trajectories(ax, steps, w0, grad_fn, n_steps):
         },
         "loses": ["test_plot_trajectories"],
     },
+
+    # The schedule multiplier ignored: right with the default eta = 1, wrong once a schedule changes it.
+    "mistake_sgd_l2_ignores_eta": {
+        "cells": {
+            "sgd_l2_step": '''
+def sgd_l2_step(w, grad, state, alpha, beta, lam, eta=1.0):
+    m = beta * state.get("m", torch.zeros_like(w)) + alpha * (grad + lam * w)
+    state["m"] = m
+    return w - m, state
+''',
+        },
+        "loses": ["test_sgd_l2_step"],
+    },
+    # The momentum sized from the first dimension: right for a vector, wrong for a 0-dim or 2-D w.
+    "mistake_sgdw_state_first_dim": {
+        "cells": {
+            "sgdw_step": '''
+def sgdw_step(w, grad, state, alpha, beta, lam, eta=1.0):
+    m = state.get("m", torch.zeros(w.shape[0], dtype=w.dtype, device=w.device))
+    m = beta * m + eta * alpha * grad
+    state["m"] = m
+    return w - m - eta * lam * w, state
+''',
+        },
+        "loses": ["test_sgdw_step"],
+    },
+    # The penalty added to the caller's gradient in place (PyTorch's old style, without the copy).
+    "mistake_adam_l2_grad_in_place": {
+        "cells": {
+            "adam_l2_step": '''
+def adam_l2_step(w, grad, state, alpha, beta1, beta2, eps, lam, eta=1.0):
+    g = grad.add_(w, alpha=lam)
+    t = state.get("t", 0) + 1
+    m = beta1 * state.get("m", torch.zeros_like(w)) + (1 - beta1) * g
+    v = beta2 * state.get("v", torch.zeros_like(w)) + (1 - beta2) * g * g
+    state.update(t=t, m=m, v=v)
+    return w - eta * alpha * (m / (1 - beta1 ** t)) / ((v / (1 - beta2 ** t)).sqrt() + eps), state
+''',
+        },
+        "loses": ["test_adam_l2_step"],
+    },
+    # The moments kept in a module-level dict (reset when a run starts): one run at a time is right,
+    # but two runs, each with its own state, share them.
+    "mistake_adamw_global_moments": {
+        "cells": {
+            "adamw_step": '''
+_moments = {}
+
+def adamw_step(w, grad, state, alpha, beta1, beta2, eps, lam, eta=1.0):
+    if not state:
+        _moments.update(t=0, m=torch.zeros_like(w), v=torch.zeros_like(w))
+        state["started"] = True
+    t = _moments["t"] + 1
+    m = beta1 * _moments["m"] + (1 - beta1) * grad
+    v = beta2 * _moments["v"] + (1 - beta2) * grad * grad
+    _moments.update(t=t, m=m, v=v)
+    return w - eta * (alpha * (m / (1 - beta1 ** t)) / ((v / (1 - beta2 ** t)).sqrt() + eps) + lam * w), state
+''',
+        },
+        "loses": ["test_adamw_step"],
+    },
+    # No default for eta: a call that leaves it out fails.
+    "mistake_sgd_hparams_no_eta_default": {
+        "cells": {"sgd_hparams_for_sgdw": "def sgd_hparams_for_sgdw(alpha, lam, eta=None):\n    return alpha * eta, lam / alpha"},
+        "loses": ["test_sgd_hparams_for_sgdw"],
+    },
+    # The points drawn without detaching them: fails for a w0 that requires gradients.
+    "mistake_plot_without_detach": {
+        "cells": {
+            "plot_trajectories": '''
+def plot_trajectories(ax, steps, w0, grad_fn, n_steps):
+    for label, step in steps.items():
+        w, state, points = w0, {}, [w0.cpu()]
+        for _ in range(n_steps):
+            w, state = step(w, grad_fn(w), state)
+            points.append(w.cpu())
+        path = torch.stack(points)
+        ax.plot(path[:, 0].numpy(), path[:, 1].numpy(), label=label)
+    ax.legend()
+    return ax
+''',
+        },
+        "loses": ["test_plot_trajectories"],
+    },
+    # The labels given to the lines in sorted order, the paths in the dict's order.
+    "mistake_plot_labels_sorted": {
+        "cells": {
+            "plot_trajectories": '''
+def plot_trajectories(ax, steps, w0, grad_fn, n_steps):
+    for label, step in zip(sorted(steps), steps.values()):
+        w, state, points = w0.detach(), {}, [w0.detach().cpu()]
+        for _ in range(n_steps):
+            w, state = step(w, grad_fn(w), state)
+            points.append(w.detach().cpu())
+        path = torch.stack(points)
+        ax.plot(path[:, 0], path[:, 1], label=label)
+    ax.legend()
+    return ax
+''',
+        },
+        "loses": ["test_plot_trajectories"],
+    },
+
+    # One state dict for every optimizer (points detached, so only the shared state is wrong).
+    "mistake_plot_shared_state_detached": {
+        "cells": {
+            "plot_trajectories": '''
+def plot_trajectories(ax, steps, w0, grad_fn, n_steps):
+    state = {}
+    for label, step in steps.items():
+        w, points = w0.detach(), [w0.detach().cpu()]
+        for _ in range(n_steps):
+            w, state = step(w, grad_fn(w), state)
+            points.append(w.detach().cpu())
+        path = torch.stack(points)
+        ax.plot(path[:, 0], path[:, 1], label=label)
+    ax.legend()
+    return ax
+''',
+        },
+        "loses": ["test_plot_trajectories"],
+    },
 }

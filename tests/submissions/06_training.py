@@ -599,4 +599,169 @@ def inverted_dropout(x, p, training=True):
         },
         "loses": ["test_inverted_dropout"],
     },
+
+    # `param or 0.01`: a slope of 0 (plain ReLU's gain) read as "not given".
+    "mistake_init_gain_slope_or_default": {
+        "cells": {
+            "init_gain": '''
+def init_gain(nonlinearity, param=None):
+    if nonlinearity == "leaky_relu":
+        slope = param or 0.01
+        return math.sqrt(2.0 / (1.0 + slope ** 2))
+    return {"linear": 1.0, "sigmoid": 1.0, "tanh": 5 / 3, "relu": math.sqrt(2.0), "selu": 0.75}[nonlinearity]
+''',
+        },
+        "loses": ["test_init_gain"],
+    },
+    # The default written as 0.01 instead of None: an explicit None (as calculate_gain accepts) fails.
+    "mistake_init_gain_none_param": {
+        "cells": {
+            "init_gain": '''
+def init_gain(nonlinearity, param=0.01):
+    if nonlinearity == "leaky_relu":
+        return math.sqrt(2.0 / (1.0 + param ** 2))
+    return {"linear": 1.0, "sigmoid": 1.0, "tanh": 5 / 3, "relu": math.sqrt(2.0), "selu": 0.75}[nonlinearity]
+''',
+        },
+        "loses": ["test_init_gain"],
+    },
+    # The curves returned with their autograd graph (not detached).
+    "mistake_layer_stats_not_detached": {
+        "cells": {
+            "layer_stats": '''
+def layer_stats(depth, width, gain, nonlinearity, seed, batch=256):
+    g = generator(seed)
+    x = torch.randn(batch, width, generator=g, dtype=torch.float64)
+    weights = [torch.randn(width, width, generator=g, dtype=torch.float64) * (gain / math.sqrt(width))
+               for _ in range(depth)]
+    r = torch.randn(batch, width, generator=g, dtype=torch.float64).to(DEVICE)
+    weights = [w.to(DEVICE).requires_grad_() for w in weights]
+    f = {"linear": lambda z: z, "tanh": torch.tanh, "relu": torch.relu}[nonlinearity]
+    a, acts = x.to(DEVICE), []
+    for w in weights:
+        a = f(a @ w.T)
+        acts.append(a)
+    (a * r).sum().backward(retain_graph=True)
+    return torch.stack([t.std() for t in acts]).cpu(), torch.stack([w.grad.std() for w in weights]).cpu()
+''',
+        },
+        "loses": ["test_layer_stats"],
+    },
+    # The values drawn without detaching them: fails for curves that require gradients.
+    "mistake_plot_layer_stats_no_detach": {
+        "cells": {
+            "plot_layer_stats": '''
+def plot_layer_stats(ax, curves, ylabel):
+    for label, values in curves.items():
+        ax.plot(range(1, len(values) + 1), values.cpu().numpy(), label=label)
+    ax.set_yscale("log")
+    ax.set_xlabel("layer")
+    ax.set_ylabel(ylabel)
+    ax.legend()
+    return ax
+''',
+        },
+        "loses": ["test_plot_layer_stats"],
+    },
+    # The labels in sorted order, the curves in the dict's order: a name on the wrong curve.
+    "mistake_plot_layer_stats_labels_sorted": {
+        "cells": {
+            "plot_layer_stats": '''
+def plot_layer_stats(ax, curves, ylabel):
+    for values in curves.values():
+        ax.plot(range(1, len(values) + 1), torch.as_tensor(values).detach().cpu().numpy())
+    ax.legend(sorted(curves))
+    ax.set_yscale("log")
+    ax.set_xlabel("layer")
+    ax.set_ylabel(ylabel)
+    return ax
+''',
+        },
+        "loses": ["test_plot_layer_stats"],
+    },
+    # F.batch_norm with the default momentum typed in: bn's own momentum (and its counter) ignored.
+    "mistake_bn_functional_fixed_momentum": {
+        "cells": {
+            "batchnorm_channels_last": '''
+import torch.nn.functional as F
+
+def batchnorm_channels_last(x, bn):
+    y = F.batch_norm(x.permute(0, 3, 1, 2), bn.running_mean, bn.running_var, bn.weight, bn.bias,
+                     training=bn.training, momentum=0.1, eps=bn.eps)
+    return y.permute(0, 2, 3, 1)
+''',
+        },
+        "loses": ["test_batchnorm_channels_last"],
+    },
+    # The epoch counter a class attribute: right for one stopper at a time, wrong for two at once.
+    "mistake_early_stopping_class_counter": {
+        "cells": {
+            "early_stopping": '''
+class EarlyStopping:
+    epoch = -1
+
+    def __init__(self, patience, min_delta=0.0):
+        self.patience, self.min_delta = patience, min_delta
+        self.best_loss, self.best_epoch = math.inf, None
+        EarlyStopping.epoch = -1
+
+    def step(self, val_loss):
+        EarlyStopping.epoch += 1
+        if val_loss < self.best_loss - self.min_delta:
+            self.best_loss, self.best_epoch = val_loss, EarlyStopping.epoch
+        return EarlyStopping.epoch - self.best_epoch >= self.patience
+''',
+        },
+        "loses": ["test_early_stopping"],
+    },
+    # A default min_delta of 0.01 instead of 0.
+    "mistake_early_stopping_default_min_delta": {
+        "cells": {
+            "early_stopping": '''
+class EarlyStopping:
+    def __init__(self, patience, min_delta=0.01):
+        self.patience, self.min_delta = patience, min_delta
+        self.best_loss, self.best_epoch, self.epoch, self.bad = math.inf, None, -1, 0
+
+    def step(self, val_loss):
+        self.epoch += 1
+        if val_loss < self.best_loss - self.min_delta:
+            self.best_loss, self.best_epoch, self.bad = val_loss, self.epoch, 0
+        else:
+            self.bad += 1
+        return self.bad >= self.patience
+''',
+        },
+        "loses": ["test_early_stopping"],
+    },
+    # One mask per feature, shared by every row of the batch.
+    "mistake_dropout_mask_per_feature": {
+        "cells": {
+            "inverted_dropout": '''
+def inverted_dropout(x, p, training=True):
+    if not training:
+        return x
+    keep = torch.rand(x.shape[-1:], device=x.device) >= p
+    return x * keep / (1 - p)
+''',
+        },
+        "loses": ["test_inverted_dropout"],
+    },
+    # The mask drawn once per shape and reused: not a fresh mask at every call.
+    "mistake_dropout_cached_mask": {
+        "cells": {
+            "inverted_dropout": '''
+_masks = {}
+
+def inverted_dropout(x, p, training=True):
+    if not training:
+        return x
+    key = (tuple(x.shape), p, x.device)
+    if key not in _masks:
+        _masks[key] = torch.rand_like(x) >= p
+    return x * _masks[key] / (1 - p)
+''',
+        },
+        "loses": ["test_inverted_dropout"],
+    },
 }
