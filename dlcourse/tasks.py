@@ -119,6 +119,9 @@ _THREADS = {"threading", "_thread", "concurrent", "multiprocessing", "subprocess
 _HOOKS = {"sys.setprofile", "sys.settrace", "sys.monitoring", "sys.addaudithook", "threading.setprofile",
           "threading.settrace", "threading.setprofile_all_threads", "threading.settrace_all_threads"}
 _INTERCEPT = {"__torch_function__", "__torch_dispatch__"}
+_CODE = {"__code__", "__globals__", "__closure__"}  # a function rebuilt from another's code object
+_CODE_PATHS = {"types.FunctionType", "types.CodeType", "types.LambdaType", "marshal", "sys.modules"}
+_IMPORTERS = {"importlib.import_module", "__import__", "importlib.__import__"}
 _CHECKS = ("dlcourse.rules", "dlcourse.checks.forbid")
 
 
@@ -184,6 +187,8 @@ class _RuleScanner(ast.NodeVisitor):
             self.hit(node, f"uses `{path}`: the checks run your code in one thread, without other processes")
         elif any(path == t or path.startswith(t + ".") for t in _HOOKS):
             self.hit(node, f"uses `{path}`, which can switch the rule check off")
+        elif any(path == t or path.startswith(t + ".") for t in _CODE_PATHS):
+            self.hit(node, f"uses `{path}`: a function rebuilt or a module reached this way can go around the rule check")
         elif any(path == t or path.startswith(t + ".") for t in _CHECKS):
             self.hit(node, f"reaches into the course's rule check (`{path}`)")
         elif _private(path):
@@ -205,7 +210,9 @@ class _RuleScanner(ast.NodeVisitor):
         if isinstance(root, ast.Name) and root.id in self.aliases:  # a module's path: judged as a whole
             self.check_path(node, _dotted(node, self.aliases))
             return
-        if node.attr.startswith("_") and not node.attr.endswith("__") and not (
+        if node.attr in _CODE:
+            self.hit(node, f"uses `.{node.attr}`: a function rebuilt from another's code can go around the rule check")
+        elif node.attr.startswith("_") and not node.attr.endswith("__") and not (
                 isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")):
             self.hit(node, f"uses the private attribute `.{node.attr}`, which can go around the rule check")
         elif any(node.attr in _NAMES.get(g, ()) for g in self.groups):
@@ -225,6 +232,13 @@ class _RuleScanner(ast.NodeVisitor):
         for a in node.names:
             if node.module and not node.level:
                 self.check_path(node, f"{node.module}.{a.name}")
+
+    def visit_Call(self, node):
+        func = _dotted(node.func, self.aliases) if isinstance(node.func, (ast.Name, ast.Attribute)) else None
+        if func in _IMPORTERS and node.args and isinstance(node.args[0], ast.Constant) \
+                and isinstance(node.args[0].value, str):
+            self.check_path(node, node.args[0].value)  # importlib.import_module("torch.optim.adam") is an import
+        self.generic_visit(node)
 
     def visit_ClassDef(self, node):
         tricks = sorted(_INTERCEPT & {f.name for f in node.body if isinstance(f, ast.FunctionDef)})

@@ -302,3 +302,10 @@ def test_numpy_round_trips_and_legacy_constructors_are_not_a_bypass():
     for fn in (lambda: torch.from_numpy(X.numpy() @ a.T), lambda: torch.Tensor(a), lambda: torch.FloatTensor([1.0]),
                lambda: __import__("pickle").loads(__import__("pickle").dumps(X))):
         assert _forbidden(["softmax", "linear", "modules", "autograd"], fn) is None
+
+
+def test_static_check_sees_modules_reached_by_name_and_functions_rebuilt_from_code():
+    for source in ('import importlib\n_adam = importlib.import_module("torch.optim.adam")\n',
+                   'import types\ndef f(g):\n    return types.FunctionType(g.__code__, {})\n',
+                   'def f(g):\n    return g.__globals__\n'):
+        assert _findings(source, ["optim"]), source
