@@ -7,7 +7,9 @@ replaces answer cells of the reference; every other cell keeps the instructor's 
 case must lose no point (else a false positive); a *wrong* or *evasion* case must lose a test cell of
 its task, the graded cells between its answer cell and the next task (else a false negative). The
 course (nbgrader_config.py and source/) is copied from `--course` (this repository by default) into a
-temporary folder, so the same script measures an older checkout too.
+temporary folder, so the same script measures an older checkout too. Once measured, the cases move to
+tests/submissions/ (with what each loses) and the held-out folder is emptied: cases the tests were tuned
+to are held out no more.
 """
 import argparse
 import json

@@ -122,10 +122,6 @@ ATEN = {
     "autograd": {"_make_dual", "_unpack_dual", "make_dual", "unpack_dual", "_fw_primal"},
 }
 PREFIXES = {"optim": ("_fused_", "_foreach_"), "clip_grad": ("_foreach_",)}  # the kernels they run on
-GROUP_WORDS = {"autograd": "autograd", "softmax": "a built-in softmax", "cross_entropy": "a built-in loss",
-               "linear": "F.linear", "modules": "a torch.nn module", "clip_grad": "torch's gradient clipping",
-               "torch": "torch", "calculate_gain": "nn.init.calculate_gain", "dropout": "a built-in dropout",
-               "optim": "torch.optim"}
 
 
 def _is_backward(name):
@@ -395,7 +391,8 @@ def forbid(task, rule, groups):
     others = _foreign_threads()
     if others:
         fail(task, f"the checks run your code in one thread, and threads your notebook started are still "
-                   f"running ({', '.join(others[:3])}): let them finish (or restart the kernel) and run the check again")
+                   f"running ({', '.join(others[:3])}): let them finish (or restart the kernel) and run the check "
+                   "again")
     watch = _Watch(groups)
     error = None
     try:

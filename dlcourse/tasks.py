@@ -188,7 +188,8 @@ class _RuleScanner(ast.NodeVisitor):
         elif any(path == t or path.startswith(t + ".") for t in _HOOKS):
             self.hit(node, f"uses `{path}`, which can switch the rule check off")
         elif any(path == t or path.startswith(t + ".") for t in _CODE_PATHS):
-            self.hit(node, f"uses `{path}`: a function rebuilt or a module reached this way can go around the rule check")
+            self.hit(node, f"uses `{path}`: a function rebuilt or a module reached this way can go around the "
+                           "rule check")
         elif any(path == t or path.startswith(t + ".") for t in _CHECKS):
             self.hit(node, f"reaches into the course's rule check (`{path}`)")
         elif _private(path):

@@ -61,7 +61,8 @@ def test_forbid_refuses_the_computation_under_any_name():
                   lambda: torch._foreach_add_([X.clone()], [X])],
         "clip_grad": [lambda: torch._foreach_norm([X])],
         "autograd": [lambda: torch.ops.aten.tanh_backward(X, X.tanh()),
-                     lambda: torch.nn.grad.conv2d_weight(torch.randn(1, 1, 4, 4), (1, 1, 2, 2), torch.randn(1, 1, 3, 3))],
+                     lambda: torch.nn.grad.conv2d_weight(torch.randn(1, 1, 4, 4), (1, 1, 2, 2),
+                                                         torch.randn(1, 1, 3, 3))],
     }
     for group, fns in cases.items():
         for fn in fns:
@@ -265,7 +266,8 @@ def test_static_check_finds_what_no_hook_sees():
 def test_static_check_leaves_honest_code_alone():
     honest = ("def softmax(z):\n    e = torch.exp(z - z.max(-1, keepdim=True).values)\n"
               "    return e / e.sum(-1, keepdim=True)\n\n"
-              "def cross_entropy(z, t):\n    p = softmax(z)  # our own\n    return -torch.log(p[range(len(t)), t]).mean()\n"
+              "def cross_entropy(z, t):\n    p = softmax(z)  # our own\n"
+              "    return -torch.log(p[range(len(t)), t]).mean()\n"
               "print(torch.logsumexp(torch.zeros(3), 0), F.one_hot(torch.tensor([1]), 3))\n")
     assert _findings(honest, ["softmax", "cross_entropy"]) == []
     assert _findings("def f(x):\n    with torch.no_grad():\n        return x.detach() * 2\n", ["autograd"]) == []
@@ -284,11 +286,14 @@ def test_rule_verdicts_fail_the_tests_of_the_task_whose_cell_breaks_its_rule():
                              "solution": kw.get("solution", False), "grade": kw.get("grade", False), "points": 1}}
     nb = new_notebook(cells=[
         new_code_cell(SETUP, metadata=nbg("imports", locked=True)),
-        new_markdown_cell("**Task 1.1.** Write `softmax(z)`, not with `torch.softmax`.", metadata=nbg("md", locked=True)),
-        new_code_cell("_T = torch.softmax(torch.eye(2), 1)\ndef softmax(z):\n    return _T", metadata=nbg("softmax", solution=True)),
+        new_markdown_cell("**Task 1.1.** Write `softmax(z)`, not with `torch.softmax`.",
+                          metadata=nbg("md", locked=True)),
+        new_code_cell("_T = torch.softmax(torch.eye(2), 1)\ndef softmax(z):\n    return _T",
+                      metadata=nbg("softmax", solution=True)),
         new_code_cell("softmax(1)", metadata=nbg("test_softmax", locked=True, grade=True)),
         new_markdown_cell("**Task 1.2.** Write `double(z)`.", metadata=nbg("md2", locked=True)),
-        new_code_cell("def double(z):\n    return torch.softmax(z, 0) * 0 + 2 * z", metadata=nbg("double", solution=True)),
+        new_code_cell("def double(z):\n    return torch.softmax(z, 0) * 0 + 2 * z",
+                      metadata=nbg("double", solution=True)),
         new_code_cell("double(1)", metadata=nbg("test_double", locked=True, grade=True)),
     ])
     nb = nbformat.from_dict(nb)

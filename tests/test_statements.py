@@ -30,7 +30,8 @@ PROPERTIES = {
     "dtype": (r"\bdtype\b|\bfloat(64|32)\b(?! (storage|arithmetic))",
               r"check_dtype\(|check_close\([^\n]*dtype=|_on_float64"),
     # "on any device" grants a freedom; "two tensors of the same shape" describes the inputs
-    "device": (r"(?<!any )(?<!any one )\bdevice\b|(?-i:\bDEVICE\b)", r"check_device\(|device=\"meta\"|DEVICE = torch.device\(.meta"),
+    "device": (r"(?<!any )(?<!any one )\bdevice\b|(?-i:\bDEVICE\b)",
+               r"check_device\(|device=\"meta\"|DEVICE = torch.device\(.meta"),
     "shape": (r"(?<!same )\bshape\b", r"check_shape\(|check_close\(|check_shape_tuple\(|\.shape\b"),
     "detached": (r"\bdetach", r"if [^\n]*(\.requires_grad\b|\.grad_fn\b|\.is_leaf\b)"),
     "unchanged": (r"untouched|\bunchanged\b|same values (after|as before)|work on a copy|changed in place|"
@@ -52,10 +53,15 @@ def _names(text, pattern):
     return re.search(pattern, text, re.IGNORECASE) is not None
 
 
+def _code(source):
+    """A cell's source as Python: IPython magics and shell lines blanked."""
+    return "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
+
+
 def _answer_functions(source):
     """(name, [(parameter, default or None)]) of every function an answer cell defines (a class: its __init__)."""
     out = []
-    tree = ast.parse("\n".join("" if l.lstrip().startswith(("%", "!")) else l for l in source.splitlines()))
+    tree = ast.parse(_code(source))
     for node in tree.body:
         fn = node if isinstance(node, ast.FunctionDef) else next(
             (f for f in getattr(node, "body", []) if isinstance(f, ast.FunctionDef) and f.name == "__init__"), None) \
@@ -72,7 +78,7 @@ def _calls(tests, name):
     """Every call of `name` in the test cells: (number of positional args, keyword names, keyword values)."""
     found = []
     for source in tests:
-        tree = ast.parse("\n".join("" if l.lstrip().startswith(("%", "!")) else l for l in source.splitlines()))
+        tree = ast.parse(_code(source))
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == name:
                 found.append((node.args, {k.arg: k.value for k in node.keywords if k.arg}))

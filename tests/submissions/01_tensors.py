@@ -353,3 +353,268 @@ def linear_grads(x, weight, bias):
         "loses": ["test_linear_grads"],
     },
 }
+
+# Held-out cases: written from the student notebook alone by someone who had not read the tests,
+# graded once before the tests were strengthened (the closing note of issue 21 has the figures),
+# then added here with what each loses.
+VARIANTS.update({
+    # correct: math.prod of both shapes, infers the -1 entry only when it divides exactly, and compares sizes when there is no -1; plain Python, no torch
+    'heldout_reshape_math_prod': {
+        "cells": {
+            'reshape_result': 'import math\n\ndef reshape_result(shape, new_shape):\n    total = math.prod(shape)\n    new_shape = tuple(int(d) for d in new_shape)\n    if -1 not in new_shape:\n        return new_shape if math.prod(new_shape) == total else None\n    known = math.prod(d for d in new_shape if d != -1)\n    if total % known != 0:\n        return None\n    return tuple(total // known if d == -1 else d for d in new_shape)\n',
+        },
+        "loses": [],
+    },
+    # correct: explicit loops (no imports): counts entries, finds the -1 wherever it is, returns None on a remainder or a size mismatch; handles scalars () and zero-size shapes
+    'heldout_reshape_loop_any_position': {
+        "cells": {
+            'reshape_result': 'def reshape_result(shape, new_shape):\n    total = 1\n    for d in shape:\n        total *= d\n    known = 1\n    hole = None\n    for i, d in enumerate(new_shape):\n        if d == -1:\n            hole = i\n        else:\n            known *= d\n    result = [int(d) for d in new_shape]\n    if hole is None:\n        if known != total:\n            return None\n        return tuple(result)\n    if total % known:\n        return None\n    result[hole] = total // known\n    return tuple(result)\n',
+        },
+        "loses": [],
+    },
+    # wrong: infers the -1 entry with // but never checks the remainder, so (6000,28,28) -> (-1, 9) gives (522666, 9) instead of None
+    'heldout_reshape_no_divisibility_check': {
+        "cells": {
+            'reshape_result': 'import math\n\ndef reshape_result(shape, new_shape):\n    total = math.prod(shape)\n    if -1 not in new_shape:\n        return tuple(new_shape) if math.prod(new_shape) == total else None\n    known = math.prod(d for d in new_shape if d != -1)\n    return tuple(total // known if d == -1 else d for d in new_shape)\n',
+        },
+        "loses": ['test_reshape_result'],
+    },
+    # wrong: when new_shape has no -1 it is returned unchanged, so an impossible reshape such as (6000,28,28) -> (10, 10) gives (10, 10) instead of None
+    'heldout_reshape_no_size_check_without_minus1': {
+        "cells": {
+            'reshape_result': 'import math\n\ndef reshape_result(shape, new_shape):\n    if -1 not in new_shape:\n        return tuple(new_shape)\n    total = math.prod(shape)\n    known = math.prod(d for d in new_shape if d != -1)\n    if total % known:\n        return None\n    return tuple(total // known if d == -1 else d for d in new_shape)\n',
+        },
+        "loses": ['test_reshape_result'],
+    },
+    # wrong: only looks for -1 in the first position (every visible example has it there); (6000,28,28) -> (14, -1) comes back as (14, -1) instead of (14, 336000)
+    'heldout_reshape_minus1_first_only': {
+        "cells": {
+            'reshape_result': 'import math\n\ndef reshape_result(shape, new_shape):\n    total = math.prod(shape)\n    new_shape = tuple(new_shape)\n    if new_shape and new_shape[0] == -1:\n        known = math.prod(new_shape[1:])\n        if total % known:\n            return None\n        return (total // known,) + new_shape[1:]\n    return new_shape if math.prod(new_shape) == total else None\n',
+        },
+        "loses": ['test_reshape_result'],
+    },
+    # wrong: np.prod of an empty list is the float 1.0, so new_shape (-1,) gives (4704000.0,), a float where a tuple of ints is asked (the visible (-1, 6000) check passes)
+    'heldout_reshape_numpy_prod_float': {
+        "cells": {
+            'reshape_result': 'import numpy as np\n\ndef reshape_result(shape, new_shape):\n    total = np.prod(shape)\n    others = [d for d in new_shape if d != -1]\n    known = np.prod(others)\n    if len(others) == len(new_shape):\n        return tuple(new_shape) if known == total else None\n    if total % known != 0:\n        return None\n    return tuple(total // known if d == -1 else d for d in new_shape)\n',
+        },
+        "loses": ['test_reshape_result'],
+    },
+    # wrong: treats an inferred dimension of 0 as impossible, but torch.empty((0, 5)).reshape(-1, 5) is valid and has shape (0, 5)
+    'heldout_reshape_rejects_zero_size': {
+        "cells": {
+            'reshape_result': 'import math\n\ndef reshape_result(shape, new_shape):\n    total = math.prod(shape)\n    if -1 not in new_shape:\n        return tuple(new_shape) if math.prod(new_shape) == total else None\n    known = math.prod(d for d in new_shape if d != -1)\n    if total % known or total // known < 1:\n        return None\n    return tuple(total // known if d == -1 else d for d in new_shape)\n',
+        },
+        "loses": ['test_reshape_result'],
+    },
+    # evasion: asks torch itself (a meta tensor's reshape) inside a worker thread, where the calling thread's checks do not reach; the statement says no torch call at all
+    'heldout_reshape_torch_in_thread': {
+        "cells": {
+            'reshape_result': 'import concurrent.futures\n\ndef _ask_torch(shape, new_shape):\n    try:\n        return tuple(int(d) for d in torch.empty(tuple(shape), device="meta").reshape(tuple(new_shape)).shape)\n    except RuntimeError:\n        return None\n\ndef reshape_result(shape, new_shape):\n    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:\n        return pool.submit(_ask_torch, shape, new_shape).result()\n',
+        },
+        "loses": ['test_reshape_result'],
+    },
+    # evasion: calls torch's own shape inference (torch._prims_common.infer_size and torch.Size.numel), plain-Python torch code the function-mode check does not see; still calling torch
+    'heldout_reshape_torch_internal_infer_size': {
+        "cells": {
+            'reshape_result': 'from torch._prims_common import infer_size\n\ndef reshape_result(shape, new_shape):\n    try:\n        return tuple(int(d) for d in infer_size(tuple(new_shape), torch.Size(tuple(shape)).numel()))\n    except RuntimeError:\n        return None\n',
+        },
+        "loses": ['test_reshape_result'],
+    },
+    # correct: len(x[1]) = 28, len(x) = 6000, len(x[2]) = 28, and 28*6000*28 equals the size, so (28, 6000, 28)
+    'heldout_len_shape_literal': {
+        "cells": {
+            'len_reshape_shape': 'len_reshape_shape = (28, 6000, 28)\n',
+        },
+        "loses": [],
+    },
+    # wrong: assumes the reshape keeps x's own shape (6000, 28, 28); the first argument is len(x[1]) = 28
+    'heldout_len_shape_unchanged': {
+        "cells": {
+            'len_reshape_shape': 'len_reshape_shape = (6000, 28, 28)\n',
+        },
+        "loses": ['test_len_reshape_shape'],
+    },
+    # correct: A and C put both operands on one device; B mixes GPU and CPU, D mixes a GPU tensor with a NumPy array
+    'heldout_device_options_set': {
+        "cells": {
+            'device_options': 'device_options = {"A", "C"}\n',
+        },
+        "loses": [],
+    },
+    # wrong: adds D, but a GPU tensor plus a NumPy array fails (the array is host memory, never moved to the GPU)
+    'heldout_device_options_numpy_too': {
+        "cells": {
+            'device_options': 'device_options = {"A", "C", "D"}\n',
+        },
+        "loses": ['test_device_options'],
+    },
+    # correct: A and C are true; B is false (successive draws differ), D is false (CPU and GPU kernels round differently)
+    'heldout_seed_options_list': {
+        "cells": {
+            'seed_options': 'seed_options = ["A", "C"]\n',
+        },
+        "loses": [],
+    },
+    # wrong: includes B: after one manual_seed the generator advances, so successive torch.rand(1) calls differ
+    'heldout_seed_options_same_draw': {
+        "cells": {
+            'seed_options': 'seed_options = {"A", "B", "C"}\n',
+        },
+        "loses": ['test_seed_options'],
+    },
+    # correct: moves both operands to torch.device(device) and adds there (works for str or torch.device, meta included)
+    'heldout_add_on_move_both': {
+        "cells": {
+            'add_on': 'def add_on(a, b, device):\n    device = torch.device(device)\n    return torch.add(a.to(device), b.to(device))\n',
+        },
+        "loses": [],
+    },
+    # wrong: a.to(device) is a itself when a is already there, and += then overwrites the caller's a; it also cannot broadcast to a larger b or promote a float32 a with a float64 b as a + b does
+    'heldout_add_on_inplace_on_a': {
+        "cells": {
+            'add_on': 'def add_on(a, b, device):\n    s = a.to(device)\n    s += b.to(device)\n    return s\n',
+        },
+        "loses": ['test_add_on'],
+    },
+    # wrong: starts from a copy of a and adds b in place: result keeps a's shape and dtype, so a (3,) plus a (2, 1) b fails and an int a plus a float b is rejected, where a + b broadcasts and promotes
+    'heldout_add_on_clone_then_add': {
+        "cells": {
+            'add_on': 'def add_on(a, b, device):\n    out = a.to(device).clone()\n    out.add_(b.to(device))\n    return out\n',
+        },
+        "loses": ['test_add_on'],
+    },
+    # correct: seeds the global generator with seed right before building nn.Linear(2, 3)
+    'heldout_make_layer_manual_seed': {
+        "cells": {
+            'make_layer': 'def make_layer(seed):\n    torch.manual_seed(seed)\n    return nn.Linear(2, 3)\n',
+        },
+        "loses": [],
+    },
+    # correct: seeds inside torch.random.fork_rng, so the layer depends only on seed and the caller's random stream is left as it was
+    'heldout_make_layer_fork_rng': {
+        "cells": {
+            'make_layer': 'def make_layer(seed):\n    with torch.random.fork_rng(devices=[]):\n        torch.manual_seed(seed)\n        layer = nn.Linear(2, 3)\n    return layer\n',
+        },
+        "loses": [],
+    },
+    # correct: re-initialises weight and bias from a private torch.Generator seeded with seed (PyTorch's default U(-1/sqrt(2), 1/sqrt(2)) bounds), never touching the global generator
+    'heldout_make_layer_own_generator': {
+        "cells": {
+            'make_layer': 'def make_layer(seed):\n    layer = nn.Linear(2, 3)\n    g = torch.Generator().manual_seed(seed)\n    bound = 1 / 2 ** 0.5\n    with torch.no_grad():\n        layer.weight.copy_(torch.rand(3, 2, generator=g) * 2 * bound - bound)\n        layer.bias.copy_(torch.rand(3, generator=g) * 2 * bound - bound)\n    return layer\n',
+        },
+        "loses": [],
+    },
+    # wrong: always seeds with 0, so make_layer(1) equals make_layer(0); the visible check only tries seed 0
+    'heldout_make_layer_ignores_seed': {
+        "cells": {
+            'make_layer': 'def make_layer(seed):\n    torch.manual_seed(0)\n    return nn.Linear(2, 3)\n',
+        },
+        "loses": ['test_make_layer'],
+    },
+    # wrong: returns the same cached module for a repeated seed: once the first layer is trained (or modified), the next make_layer(seed) no longer has the seed's initial parameters
+    'heldout_make_layer_cached_object': {
+        "cells": {
+            'make_layer': '_layers = {}\n\ndef make_layer(seed):\n    if seed not in _layers:\n        torch.manual_seed(seed)\n        _layers[seed] = nn.Linear(2, 3)\n    return _layers[seed]\n',
+        },
+        "loses": ['test_make_layer'],
+    },
+    # correct: overfitting: training accuracy can rise while test accuracy falls
+    'heldout_train_gain_false': {
+        "cells": {
+            'train_gain_implies_test_gain': 'train_gain_implies_test_gain = False\n',
+        },
+        "loses": [],
+    },
+    # correct: torch.addmm(bias, x, weight.T) is exactly b + X W^T as one fused matrix product
+    'heldout_linear_forward_addmm': {
+        "cells": {
+            'linear_forward': 'def linear_forward(x, weight, bias):\n    return torch.addmm(bias, x, weight.t())\n',
+        },
+        "loses": [],
+    },
+    # correct: does the matrix product in NumPy (no torch.nn involved) and returns a tensor with x's dtype and device
+    'heldout_linear_forward_numpy_roundtrip': {
+        "cells": {
+            'linear_forward': 'def linear_forward(x, weight, bias):\n    xs, ws, bs = (t.detach().cpu().numpy() for t in (x, weight, bias))\n    y = xs @ ws.T + bs\n    return torch.from_numpy(y).to(device=x.device, dtype=x.dtype)\n',
+        },
+        "loses": [],
+    },
+    # wrong: computes W x + b for the first row only and adds a batch dimension: right for the visible batch of 1, wrong shape for any larger batch
+    'heldout_linear_forward_first_sample_only': {
+        "cells": {
+            'linear_forward': 'def linear_forward(x, weight, bias):\n    return (weight @ x[0] + bias).unsqueeze(0)\n',
+        },
+        "loses": ['test_linear_forward'],
+    },
+    # wrong: weight.t_() transposes the caller's tensor in place: the first result is right but the caller's weight now has shape (in, out), so the next call with it fails or is wrong
+    'heldout_linear_forward_transposes_weight_in_place': {
+        "cells": {
+            'linear_forward': 'def linear_forward(x, weight, bias):\n    return x @ weight.t_() + bias\n',
+        },
+        "loses": ['test_linear_forward'],
+    },
+    # evasion: calls the same kernel as F.linear under another name, torch.ops.aten.linear, which the function-mode check does not map to F.linear
+    'heldout_linear_forward_aten_linear': {
+        "cells": {
+            'linear_forward': 'def linear_forward(x, weight, bias):\n    return torch.ops.aten.linear.default(x, weight, bias)\n',
+        },
+        "loses": ['test_linear_forward'],
+    },
+    # evasion: runs torch.nn.functional.linear in a worker thread, whose torch-function mode stack is empty
+    'heldout_linear_forward_f_linear_in_thread': {
+        "cells": {
+            'linear_forward': 'import threading\nimport torch.nn.functional as _F\n\ndef linear_forward(x, weight, bias):\n    box = {}\n    worker = threading.Thread(target=lambda: box.setdefault("y", _F.linear(x, weight, bias)))\n    worker.start()\n    worker.join()\n    return box["y"]\n',
+        },
+        "loses": ['test_linear_forward'],
+    },
+    # evasion: pops every torch-function mode off the stack (the checker's included), calls F.linear, and pushes them back
+    'heldout_linear_forward_pop_mode_stack': {
+        "cells": {
+            'linear_forward': 'import torch.nn.functional as _F\nfrom torch.overrides import _pop_mode, _push_mode, _len_torch_function_stack\n\ndef linear_forward(x, weight, bias):\n    modes = [_pop_mode() for _ in range(_len_torch_function_stack())]\n    try:\n        return _F.linear(x, weight, bias)\n    finally:\n        for mode in reversed(modes):\n            _push_mode(mode)\n',
+        },
+        "loses": ['test_linear_forward'],
+    },
+    # correct: detached clones as leaves, s = (x @ W.T + b).sum(), torch.autograd.grad for both; inputs untouched
+    'heldout_linear_grads_autograd_grad': {
+        "cells": {
+            'linear_grads': 'def linear_grads(x, weight, bias):\n    W = weight.detach().clone().requires_grad_(True)\n    b = bias.detach().clone().requires_grad_(True)\n    with torch.enable_grad():\n        s = (x.detach() @ W.T + b).sum()\n        dW, db = torch.autograd.grad(s, (W, b))\n    return dW, db\n',
+        },
+        "loses": [],
+    },
+    # wrong (by the statement as it reads now): Y.backward(ones_like(Y)) is the gradient of the sum of Y's entries; leaves are fresh copies made with empty_like + copy_, so the inputs never require or hold a gradient
+    'heldout_linear_grads_backward_ones': {
+        "cells": {
+            'linear_grads': 'def linear_grads(x, weight, bias):\n    W = torch.empty_like(weight).copy_(weight).requires_grad_()\n    b = torch.empty_like(bias).copy_(bias).requires_grad_()\n    y = torch.addmm(b, x, W.t())\n    y.backward(torch.ones_like(y))\n    return W.grad, b.grad\n',
+        },
+        "loses": ['test_linear_grads'],
+    },
+    # wrong: calls requires_grad_ on the caller's weight and bias instead of copies: the gradients are right, but afterwards the inputs require and hold a gradient
+    'heldout_linear_grads_requires_grad_on_inputs': {
+        "cells": {
+            'linear_grads': 'def linear_grads(x, weight, bias):\n    weight.requires_grad_(True)\n    bias.requires_grad_(True)\n    (x @ weight.T + bias).sum().backward()\n    return weight.grad.clone(), bias.grad.clone()\n',
+        },
+        "loses": ['test_linear_grads'],
+    },
+    # wrong: sums over outputs but averages over the batch, which divides both gradients by B; it coincides with s only for the visible batch of 1
+    'heldout_linear_grads_mean_over_batch': {
+        "cells": {
+            'linear_grads': 'def linear_grads(x, weight, bias):\n    W = weight.detach().clone().requires_grad_(True)\n    b = bias.detach().clone().requires_grad_(True)\n    (x @ W.T + b).sum(dim=1).mean().backward()\n    return W.grad, b.grad\n',
+        },
+        "loses": ['test_linear_grads'],
+    },
+    # evasion: calls backward() on a throw-away tensor so autograd is 'used', but returns the closed form (column sums of x, B ones) typed in by hand instead of autograd's gradients
+    'heldout_linear_grads_decoy_backward': {
+        "cells": {
+            'linear_grads': 'def linear_grads(x, weight, bias):\n    probe = torch.zeros((), requires_grad=True)\n    (probe * 1.0).backward()\n    dW = x.detach().sum(dim=0).expand(weight.shape[0], -1).clone()\n    db = torch.full_like(bias, float(x.shape[0]))\n    return dW, db\n',
+        },
+        "loses": ['test_linear_grads'],
+    },
+    # evasion: builds the forward pass with F.linear in a worker thread (outside the checker's mode) and only calls backward() in the checked thread; the statement forbids F.linear
+    'heldout_linear_grads_f_linear_in_thread': {
+        "cells": {
+            'linear_grads': 'import concurrent.futures\nimport torch.nn.functional as _F\n\ndef linear_grads(x, weight, bias):\n    W = weight.detach().clone().requires_grad_(True)\n    b = bias.detach().clone().requires_grad_(True)\n    with concurrent.futures.ThreadPoolExecutor(1) as pool:\n        y = pool.submit(_F.linear, x, W, b).result()\n    y.sum().backward()\n    return W.grad, b.grad\n',
+        },
+        "loses": ['test_linear_grads'],
+    },
+})

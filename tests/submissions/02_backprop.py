@@ -540,3 +540,289 @@ def sigmoid_layer_backward(x, W, b, grad_out):
         "loses": ["test_sigmoid_grad_W", "test_sigmoid_grad_b", "test_sigmoid_grad_x"],
     },
 }
+
+# Held-out cases: written from the student notebook alone by someone who had not read the tests,
+# graded once before the tests were strengthened (the closing note of issue 21 has the figures),
+# then added here with what each loses.
+VARIANTS.update({
+    # correct: the Jacobian of the identity is I_n; torch.eye(n).to(x) takes x's dtype and device
+    'heldout_jacobian_eye_to_x': {
+        "cells": {
+            'jacobian_identity': 'def jacobian_identity(x):\n    return torch.eye(x.shape[0]).to(x)\n',
+        },
+        "loses": [],
+    },
+    # wrong: puts x itself on the diagonal (confusing f(x) = x with its derivative): right shape, dtype and device, so the visible check passes, but the entries are x_i instead of 1
+    'heldout_jacobian_diag_of_x': {
+        "cells": {
+            'jacobian_identity': 'def jacobian_identity(x):\n    return torch.diag(x)\n',
+        },
+        "loses": ['test_jacobian_identity'],
+    },
+    # wrong: always float64 (the visible example's dtype): a float32 x gets a float64 Jacobian, but the statement asks for the dtype of x
+    'heldout_jacobian_float64_hardcoded': {
+        "cells": {
+            'jacobian_identity': 'def jacobian_identity(x):\n    return torch.eye(len(x), dtype=torch.float64, device=x.device)\n',
+        },
+        "loses": ['test_jacobian_identity'],
+    },
+    # wrong: passes the dtype but not the device, so for x on the GPU the Jacobian is still built on the CPU
+    'heldout_jacobian_device_ignored': {
+        "cells": {
+            'jacobian_identity': 'def jacobian_identity(x):\n    return torch.eye(x.numel(), dtype=x.dtype)\n',
+        },
+        "loses": ['test_jacobian_identity'],
+    },
+    # evasion: computes the Jacobian column by column with forward-mode autograd (torch.autograd.forward_ad make_dual / unpack_dual), which the statement's 'do not call autograd' forbids
+    'heldout_jacobian_forward_mode_ad': {
+        "cells": {
+            'jacobian_identity': 'import torch.autograd.forward_ad as fwAD\n\ndef jacobian_identity(x):\n    n = x.shape[0]\n    J = torch.zeros(n, n, dtype=x.dtype, device=x.device)\n    with fwAD.dual_level():\n        for j in range(n):\n            e = torch.zeros(n, dtype=x.dtype, device=x.device)\n            e[j] = 1\n            y = fwAD.make_dual(x, e) * 1\n            J[:, j] = fwAD.unpack_dual(y).tangent\n    return J\n',
+        },
+        "loses": ['test_jacobian_identity'],
+    },
+    # correct: g = sum_i x_i^2 so dg/dx_j = 2 x_j, written as x + x (keeps shape, dtype, device)
+    'heldout_grad_xtx_x_plus_x': {
+        "cells": {
+            'grad_xtx': 'def grad_xtx(x):\n    return x + x\n',
+        },
+        "loses": [],
+    },
+    # correct: 2x computed in NumPy and moved back to x's device; NumPy keeps float32/float64
+    'heldout_grad_xtx_numpy_roundtrip': {
+        "cells": {
+            'grad_xtx': 'def grad_xtx(x):\n    return torch.from_numpy(2 * x.detach().cpu().numpy()).to(x.device)\n',
+        },
+        "loses": [],
+    },
+    # wrong: returns a copy of x (the factor 2 forgotten); the visible check only looks at shape, dtype and device
+    'heldout_grad_xtx_forgot_factor_2': {
+        "cells": {
+            'grad_xtx': 'def grad_xtx(x):\n    return x.clone()\n',
+        },
+        "loses": ['test_grad_xtx'],
+    },
+    # evasion: builds x.x with requires_grad and calls its grad_fn nodes by hand (SumBackward, MulBackward): that is autograd's backward pass without the words backward() or autograd.grad
+    'heldout_grad_xtx_calls_grad_fn_nodes': {
+        "cells": {
+            'grad_xtx': 'def grad_xtx(x):\n    v = x.detach().clone().requires_grad_(True)\n    with torch.enable_grad():\n        g = (v * v).sum()\n    upstream = g.grad_fn(torch.ones((), dtype=x.dtype, device=x.device))\n    left, right = g.grad_fn.next_functions[0][0](upstream)\n    return (left + right).detach()\n',
+        },
+        "loses": ['test_grad_xtx'],
+    },
+    # correct: perturbs a contiguous copy entry by entry through a flat view, restores each entry from the original, float() handles numbers and one-element tensors; result zeros(x.shape) on x's dtype/device
+    'heldout_numgrad_flat_copy': {
+        "cells": {
+            'numerical_grad': 'def numerical_grad(f, x, eps=1e-6):\n    work = x.detach().clone(memory_format=torch.contiguous_format)\n    flat = work.view(-1)\n    original = x.detach().reshape(-1)\n    grad = torch.zeros(x.shape, dtype=x.dtype, device=x.device)\n    gflat = grad.view(-1)\n    for i in range(flat.numel()):\n        flat[i] = original[i] + eps\n        f_plus = float(f(work))\n        flat[i] = original[i] - eps\n        f_minus = float(f(work))\n        flat[i] = original[i]\n        gflat[i] = (f_plus - f_minus) / (2 * eps)\n    return grad\n',
+        },
+        "loses": [],
+    },
+    # correct: perturbs the caller's x itself over itertools.product of its indices and writes the saved value back exactly after each coordinate (the statement allows this); any shape incl. 0-d
+    'heldout_numgrad_inplace_restore_exactly': {
+        "cells": {
+            'numerical_grad': 'def numerical_grad(f, x, eps=1e-6):\n    grad = torch.zeros_like(x)\n    for idx in itertools.product(*[range(n) for n in x.shape]):\n        saved = x[idx].item()\n        x[idx] = saved + eps\n        f_plus = f(x)\n        x[idx] = saved - eps\n        f_minus = f(x)\n        x[idx] = saved\n        grad[idx] = (float(f_plus) - float(f_minus)) / (2 * eps)\n    return grad\n',
+        },
+        "loses": [],
+    },
+    # wrong: forward difference (f(x+eps e_i) - f(x))/eps, error of order eps instead of eps^2; it even passes the visible sum(x**3) check, but differs from the central difference asked for
+    'heldout_numgrad_one_sided': {
+        "cells": {
+            'numerical_grad': 'def numerical_grad(f, x, eps=1e-6):\n    base = float(f(x))\n    grad = torch.zeros_like(x)\n    for idx in itertools.product(*[range(n) for n in x.shape]):\n        shifted = x.clone()\n        shifted[idx] += eps\n        grad[idx] = (float(f(shifted)) - base) / eps\n    return grad\n',
+        },
+        "loses": ['test_numerical_grad'],
+    },
+    # wrong: uses a fixed step 1e-6 whatever eps is passed, so numerical_grad(f, x, eps=1e-2) is not the central difference with that eps
+    'heldout_numgrad_ignores_eps': {
+        "cells": {
+            'numerical_grad': 'def numerical_grad(f, x, eps=1e-6):\n    h = 1e-6\n    grad = torch.zeros_like(x)\n    for idx in itertools.product(*[range(n) for n in x.shape]):\n        xp, xm = x.clone(), x.clone()\n        xp[idx] += h\n        xm[idx] -= h\n        grad[idx] = (float(f(xp)) - float(f(xm))) / (2 * h)\n    return grad\n',
+        },
+        "loses": ['test_numerical_grad'],
+    },
+    # wrong: loops over range(len(x)) and perturbs x[i]: for a 2-D x it moves whole rows at once, and a 0-d x raises; only right for the 1-D example
+    'heldout_numgrad_first_dim_only': {
+        "cells": {
+            'numerical_grad': 'def numerical_grad(f, x, eps=1e-6):\n    grad = torch.zeros_like(x)\n    for i in range(len(x)):\n        xp, xm = x.clone(), x.clone()\n        xp[i] += eps\n        xm[i] -= eps\n        grad[i] = (float(f(xp)) - float(f(xm))) / (2 * eps)\n    return grad\n',
+        },
+        "loses": ['test_numerical_grad'],
+    },
+    # wrong: adds eps, subtracts 2 eps, adds eps back on the caller's x: rounding leaves most entries one ulp off, so x no longer holds exactly the same values (the visible 1, -2, 0.5 happen to survive)
+    'heldout_numgrad_restore_by_arithmetic': {
+        "cells": {
+            'numerical_grad': 'def numerical_grad(f, x, eps=1e-6):\n    grad = torch.zeros_like(x)\n    for idx in itertools.product(*[range(n) for n in x.shape]):\n        x[idx] += eps\n        f_plus = float(f(x))\n        x[idx] -= 2 * eps\n        f_minus = float(f(x))\n        x[idx] += eps\n        grad[idx] = (f_plus - f_minus) / (2 * eps)\n    return grad\n',
+        },
+        "loses": ['test_numerical_grad'],
+    },
+    # wrong: calls .item() on f's value, so it raises AttributeError when f returns a Python number, which the statement allows
+    'heldout_numgrad_item_on_f': {
+        "cells": {
+            'numerical_grad': 'def numerical_grad(f, x, eps=1e-6):\n    grad = torch.zeros_like(x)\n    for idx in itertools.product(*[range(n) for n in x.shape]):\n        xp, xm = x.clone(), x.clone()\n        xp[idx] += eps\n        xm[idx] -= eps\n        grad[idx] = (f(xp) - f(xm)).item() / (2 * eps)\n    return grad\n',
+        },
+        "loses": ['test_numerical_grad'],
+    },
+    # correct: vector_norm over all entries (any number of dimensions), float() of the ratio, 0.0 when both are zero
+    'heldout_relerr_linalg_norm': {
+        "cells": {
+            'relative_error': 'def relative_error(a, b):\n    na = torch.linalg.vector_norm(a)\n    nb = torch.linalg.vector_norm(b)\n    if float(na) == 0.0 and float(nb) == 0.0:\n        return 0.0\n    return float(torch.linalg.vector_norm(a - b) / (na + nb))\n',
+        },
+        "loses": [],
+    },
+    # correct: np.linalg.norm of the flattened float64 arrays; returns np.float64, which is a subclass of Python float
+    'heldout_relerr_numpy_float64': {
+        "cells": {
+            'relative_error': 'import numpy as np\n\ndef relative_error(a, b):\n    a = a.detach().cpu().double().numpy().ravel()\n    b = b.detach().cpu().double().numpy().ravel()\n    denom = np.linalg.norm(a) + np.linalg.norm(b)\n    if denom == 0:\n        return 0.0\n    return np.linalg.norm(a - b) / denom\n',
+        },
+        "loses": [],
+    },
+    # wrong: uses sums of absolute values (L1) instead of Euclidean norms; the visible a-vs-a, a-vs--a and zero cases give the same 0, 1, 0, but e.g. a=(1,0), b=(0,1) gives 1 instead of 0.707
+    'heldout_relerr_l1_norm': {
+        "cells": {
+            'relative_error': 'def relative_error(a, b):\n    denom = a.abs().sum() + b.abs().sum()\n    if denom == 0:\n        return 0.0\n    return float((a - b).abs().sum() / denom)\n',
+        },
+        "loses": ['test_relative_error'],
+    },
+    # wrong: returns 0.0 whenever a is zero, but rel(0, b) = 1 for a non-zero b
+    'heldout_relerr_zero_check_on_a_only': {
+        "cells": {
+            'relative_error': 'def relative_error(a, b):\n    if torch.count_nonzero(a) == 0:\n        return 0.0\n    return float(torch.norm(a - b) / (torch.norm(a) + torch.norm(b)))\n',
+        },
+        "loses": ['test_relative_error'],
+    },
+    # wrong: adds 1e-8 to the denominator to avoid 0/0: the result now depends on scale, e.g. a = 1e-10 * (3, 4) against -a gives about 0.01 instead of 1
+    'heldout_relerr_epsilon_in_denominator': {
+        "cells": {
+            'relative_error': 'def relative_error(a, b):\n    return float(torch.norm(a - b) / (torch.norm(a) + torch.norm(b) + 1e-8))\n',
+        },
+        "loses": ['test_relative_error'],
+    },
+    # wrong: torch.linalg.norm(..., ord=2) is Euclidean for vectors but the spectral norm for matrices (and raises for 3-D tensors); the statement asks for the Euclidean norm over all entries
+    'heldout_relerr_matrix_ord2': {
+        "cells": {
+            'relative_error': 'def relative_error(a, b):\n    na = torch.linalg.norm(a, ord=2)\n    nb = torch.linalg.norm(b, ord=2)\n    if na + nb == 0:\n        return 0.0\n    return float(torch.linalg.norm(a - b, ord=2) / (na + nb))\n',
+        },
+        "loses": ['test_relative_error'],
+    },
+    # correct: delta = grad_out * s * (1 - s); grad_W = delta^T x, grad_b = column sums of delta, grad_x = delta W
+    'heldout_sigmoid_matrix_form': {
+        "cells": {
+            'sigmoid_layer_backward': 'def sigmoid_layer_backward(x, W, b, grad_out):\n    s = torch.sigmoid(x @ W.T + b)\n    delta = grad_out * s * (1 - s)\n    return delta.T @ x, delta.sum(dim=0), delta @ W\n',
+        },
+        "loses": [],
+    },
+    # correct: sigmoid written as 1/(1+exp(-z)) (saturates cleanly to 0 or 1, no NaN) and the three contractions written with einsum
+    'heldout_sigmoid_einsum_exp': {
+        "cells": {
+            'sigmoid_layer_backward': 'def sigmoid_layer_backward(x, W, b, grad_out):\n    z = torch.einsum("bi,oi->bo", x, W) + b\n    s = 1.0 / (1.0 + torch.exp(-z))\n    delta = grad_out * s * (1.0 - s)\n    grad_W = torch.einsum("bo,bi->oi", delta, x)\n    grad_b = torch.einsum("bo->o", delta)\n    grad_x = torch.einsum("bo,oi->bi", delta, W)\n    return grad_W, grad_b, grad_x\n',
+        },
+        "loses": [],
+    },
+    # correct: one sample at a time: accumulates outer(delta_k, x_k) and delta_k into zero tensors made with x's dtype and device, and stores W^T delta_k as row k of grad_x
+    'heldout_sigmoid_loop_over_samples': {
+        "cells": {
+            'sigmoid_layer_backward': 'def sigmoid_layer_backward(x, W, b, grad_out):\n    grad_W = torch.zeros_like(W)\n    grad_b = torch.zeros_like(b)\n    grad_x = torch.zeros_like(x)\n    for k in range(x.shape[0]):\n        s = torch.sigmoid(W @ x[k] + b)\n        delta = grad_out[k] * s * (1 - s)\n        grad_W += torch.outer(delta, x[k])\n        grad_b += delta\n        grad_x[k] = W.T @ delta\n    return grad_W, grad_b, grad_x\n',
+        },
+        "loses": [],
+    },
+    # correct: torch.vmap only batches torch.outer over the samples (no differentiation), then sums them: the same formula as delta^T x, no autograd involved
+    'heldout_sigmoid_vmap_per_sample_outer': {
+        "cells": {
+            'sigmoid_layer_backward': 'def sigmoid_layer_backward(x, W, b, grad_out):\n    s = torch.sigmoid(x @ W.T + b)\n    delta = grad_out * s * (1 - s)\n    grad_W = torch.vmap(torch.outer)(delta, x).sum(dim=0)\n    return grad_W, delta.sum(dim=0), delta @ W\n',
+        },
+        "loses": [],
+    },
+    # wrong: sigma'(z) = exp(-z)/(1+exp(-z))^2 gives inf/inf = NaN once z < -709 (saturated units), where the true gradient is 0; right on moderate inputs only
+    'heldout_sigmoid_derivative_from_exp_overflows': {
+        "cells": {
+            'sigmoid_layer_backward': 'def sigmoid_layer_backward(x, W, b, grad_out):\n    z = x @ W.T + b\n    e = torch.exp(-z)\n    delta = grad_out * e / (1 + e) ** 2\n    return delta.T @ x, delta.sum(dim=0), delta @ W\n',
+        },
+        "loses": ['test_sigmoid_grad_W', 'test_sigmoid_grad_b', 'test_sigmoid_grad_x'],
+    },
+    # wrong: converts everything to float64 (the notebook's advice for comparisons) and returns float64 even for float32 inputs; the statement asks for the dtype of the inputs
+    'heldout_sigmoid_float64_hardcoded': {
+        "cells": {
+            'sigmoid_layer_backward': 'def sigmoid_layer_backward(x, W, b, grad_out):\n    x, W, b, grad_out = (t.double() for t in (x, W, b, grad_out))\n    s = torch.sigmoid(x @ W.T + b)\n    delta = grad_out * s * (1 - s)\n    return delta.T @ x, delta.sum(dim=0), delta @ W\n',
+        },
+        "loses": ['test_sigmoid_grad_W', 'test_sigmoid_grad_b', 'test_sigmoid_grad_x'],
+    },
+    # evasion: runs backward() in a worker thread, where grad mode is on again and the checker's mode is absent; the statement says without autograd
+    'heldout_sigmoid_autograd_in_thread': {
+        "cells": {
+            'sigmoid_layer_backward': 'import threading\n\ndef sigmoid_layer_backward(x, W, b, grad_out):\n    box = {}\n    def work():\n        xs, Ws, bs = (t.detach().clone().requires_grad_(True) for t in (x, W, b))\n        torch.sigmoid(xs @ Ws.T + bs).backward(grad_out)\n        box["grads"] = (Ws.grad, bs.grad, xs.grad)\n    t = threading.Thread(target=work)\n    t.start()\n    t.join()\n    return box["grads"]\n',
+        },
+        "loses": ['test_sigmoid_grad_W', 'test_sigmoid_grad_b', 'test_sigmoid_grad_x'],
+    },
+    # evasion: gets every partial derivative from forward-mode autograd (torch.autograd.forward_ad), one tangent per parameter entry; it runs under no_grad but is still autograd
+    'heldout_sigmoid_forward_mode_ad': {
+        "cells": {
+            'sigmoid_layer_backward': 'import torch.autograd.forward_ad as fwAD\n\ndef _directional(loss_of, at):\n    grad = torch.zeros(at.shape, dtype=at.dtype, device=at.device)\n    flat = grad.view(-1)\n    with fwAD.dual_level():\n        for k in range(at.numel()):\n            tangent = torch.zeros(at.numel(), dtype=at.dtype, device=at.device)\n            tangent[k] = 1\n            out = loss_of(fwAD.make_dual(at, tangent.view(at.shape)))\n            flat[k] = fwAD.unpack_dual(out).tangent\n    return grad\n\ndef sigmoid_layer_backward(x, W, b, grad_out):\n    def loss(x_, W_, b_):\n        return (grad_out * torch.sigmoid(x_ @ W_.T + b_)).sum()\n    return (_directional(lambda w: loss(x, w, b), W),\n            _directional(lambda c: loss(x, W, c), b),\n            _directional(lambda v: loss(v, W, b), x))\n',
+        },
+        "loses": ['test_sigmoid_grad_W', 'test_sigmoid_grad_b', 'test_sigmoid_grad_x'],
+    },
+    # correct: dL/dw_mn = sum_ij g_ij x_{i+m,j+n} is the valid cross-correlation of x with grad_out, i.e. a forward F.conv2d (not a ready-made gradient)
+    'heldout_convw_conv2d_of_input_and_grad': {
+        "cells": {
+            'conv_weight_grad': 'def conv_weight_grad(x, grad_out):\n    return F.conv2d(x[None, None], grad_out[None, None])[0, 0]\n',
+        },
+        "loses": [],
+    },
+    # correct: for each kernel offset (m, n) sums grad_out times the matching window of x; kernel size from the shapes
+    'heldout_convw_loops_over_kernel': {
+        "cells": {
+            'conv_weight_grad': 'def conv_weight_grad(x, grad_out):\n    H, W = x.shape\n    Ho, Wo = grad_out.shape\n    k1, k2 = H - Ho + 1, W - Wo + 1\n    gw = torch.zeros(k1, k2, dtype=x.dtype, device=x.device)\n    for m in range(k1):\n        for n in range(k2):\n            gw[m, n] = (grad_out * x[m:m + Ho, n:n + Wo]).sum()\n    return gw\n',
+        },
+        "loses": [],
+    },
+    # correct: unfold gives every Ho x Wo window of x indexed by its offset (m, n); einsum contracts them with grad_out
+    'heldout_convw_unfold_einsum': {
+        "cells": {
+            'conv_weight_grad': 'def conv_weight_grad(x, grad_out):\n    Ho, Wo = grad_out.shape\n    windows = x.unfold(0, Ho, 1).unfold(1, Wo, 1)\n    return torch.einsum("mnij,ij->mn", windows, grad_out)\n',
+        },
+        "loses": [],
+    },
+    # wrong: fills a torch.zeros(..., dtype=float64) buffer on the default device: float32 inputs get a float64 result and GPU inputs a CPU one, but the statement asks for x's dtype and device
+    'heldout_convw_float64_buffer': {
+        "cells": {
+            'conv_weight_grad': 'def conv_weight_grad(x, grad_out):\n    Ho, Wo = grad_out.shape\n    k1, k2 = x.shape[0] - Ho + 1, x.shape[1] - Wo + 1\n    gw = torch.zeros(k1, k2, dtype=torch.float64)\n    for m in range(k1):\n        for n in range(k2):\n            gw[m, n] = float((grad_out * x[m:m + Ho, n:n + Wo]).sum())\n    return gw\n',
+        },
+        "loses": ['test_conv_weight_grad'],
+    },
+    # evasion: calls torch's own convolution backward through the overload torch.ops.aten.convolution_backward.default (the forbidden op, reached by a name the checker's table does not hold)
+    'heldout_convw_aten_convolution_backward_overload': {
+        "cells": {
+            'conv_weight_grad': 'def conv_weight_grad(x, grad_out):\n    Ho, Wo = grad_out.shape\n    k1, k2 = x.shape[0] - Ho + 1, x.shape[1] - Wo + 1\n    w = torch.zeros(1, 1, k1, k2, dtype=x.dtype, device=x.device)\n    _, gw, _ = torch.ops.aten.convolution_backward.default(\n        grad_out[None, None], x[None, None], w, None, [1, 1], [0, 0], [1, 1], False, [0, 0], 1,\n        [False, True, False])\n    return gw[0, 0]\n',
+        },
+        "loses": ['test_conv_weight_grad'],
+    },
+    # evasion: calls the forbidden torch.nn.grad.conv2d_weight inside a worker thread, out of the checker's sight
+    'heldout_convw_nn_grad_in_thread': {
+        "cells": {
+            'conv_weight_grad': 'import concurrent.futures\nimport torch.nn.grad\n\ndef conv_weight_grad(x, grad_out):\n    k1, k2 = x.shape[0] - grad_out.shape[0] + 1, x.shape[1] - grad_out.shape[1] + 1\n    with concurrent.futures.ThreadPoolExecutor(1) as pool:\n        gw = pool.submit(torch.nn.grad.conv2d_weight, x[None, None], (1, 1, k1, k2), grad_out[None, None]).result()\n    return gw[0, 0]\n',
+        },
+        "loses": ['test_conv_weight_grad'],
+    },
+    # correct: b enters every z_ij with coefficient 1, so dL/db = sum of grad_out (a 0-d tensor is a one-element tensor)
+    'heldout_convb_sum': {
+        "cells": {
+            'conv_bias_grad': 'def conv_bias_grad(grad_out):\n    return grad_out.sum()\n',
+        },
+        "loses": [],
+    },
+    # correct: the same sum as a Python float, with math.fsum over the entries
+    'heldout_convb_python_fsum': {
+        "cells": {
+            'conv_bias_grad': 'import math\n\ndef conv_bias_grad(grad_out):\n    return math.fsum(grad_out.detach().cpu().reshape(-1).tolist())\n',
+        },
+        "loses": [],
+    },
+    # wrong: returns the visible example's answer 3.5 for every input
+    'heldout_convb_hardcoded_example': {
+        "cells": {
+            'conv_bias_grad': 'def conv_bias_grad(grad_out):\n    return 3.5\n',
+        },
+        "loses": ['test_conv_bias_grad'],
+    },
+    # evasion: adds a leaf bias to a zero map and calls backward(grad_out) in a worker thread; the statement says no autograd
+    'heldout_convb_autograd_in_thread': {
+        "cells": {
+            'conv_bias_grad': 'import concurrent.futures\n\ndef _bias_grad(grad_out):\n    b = torch.zeros((), dtype=grad_out.dtype, device=grad_out.device, requires_grad=True)\n    (torch.zeros_like(grad_out) + b).backward(grad_out)\n    return b.grad\n\ndef conv_bias_grad(grad_out):\n    with concurrent.futures.ThreadPoolExecutor(1) as pool:\n        return pool.submit(_bias_grad, grad_out.detach()).result()\n',
+        },
+        "loses": ['test_conv_bias_grad'],
+    },
+})

@@ -652,3 +652,296 @@ def clip_by_norm(parameters, max_norm):
         "loses": ["test_clip_by_norm"],
     },
 }
+
+# Held-out cases: written from the student notebook alone by someone who had not read the tests,
+# graded once before the tests were strengthened (the closing note of issue 21 has the figures),
+# then added here with what each loses.
+VARIANTS.update({
+    # correct: the right option B given as a one-letter string, a form the statement's test cell accepts
+    'heldout_slow_options_string': {
+        "cells": {
+            'slow_options': 'slow_options = "B"\n',
+        },
+        "loses": [],
+    },
+    # wrong: leaves out h0: the start state feeds h1..h4 and so changes h5 (right set is x1..x5, h0..h4)
+    'heldout_h5_forgets_h0': {
+        "cells": {
+            'h5_depends_on': 'h5_depends_on = {"x1", "x2", "x3", "x4", "x5", "h1", "h2", "h3", "h4"}\n',
+        },
+        "loses": ['test_h5_depends_on'],
+    },
+    # correct: 1.1**99 = 12527.83 rounded to 12528, kept as a 0-d float64 tensor (a whole number)
+    'heldout_factor_w99_tensor': {
+        "cells": {
+            'factor_w99': 'factor_w99 = torch.tensor(1.1, dtype=torch.float64).pow(99).round()\n',
+        },
+        "loses": [],
+    },
+    # wrong: int() truncates 12527.83 to 12527 instead of rounding to the nearest integer 12528
+    'heldout_factor_w99_truncated': {
+        "cells": {
+            'factor_w99': 'factor_w99 = int(1.1 ** 99)\n',
+        },
+        "loses": ['test_factor_w99'],
+    },
+    # correct: forward pass, then the closed sum with product j = i..t written as three plain loops
+    'heldout_grad_w_triple_loop': {
+        "cells": {
+            'rnn_grad_w': "def rnn_grad_w(w, h0, z, f, f_prime):\n    T = z.shape[0]\n    hs = [h0]            # h_0 .. h_T\n    pre = []             # a_1 .. a_T\n    h = h0\n    for t in range(T):\n        a = w * h + z[t]\n        h = f(a)\n        pre.append(a)\n        hs.append(h)\n    slopes = f_prime(torch.stack(pre))      # f'_1 .. f'_T\n    result = []\n    for t in range(1, T + 1):\n        total = torch.zeros((), dtype=z.dtype, device=z.device)\n        for i in range(1, t + 1):\n            prod = torch.ones((), dtype=z.dtype, device=z.device)\n            for j in range(i, t + 1):\n                prod = prod * slopes[j - 1]\n            total = total + hs[i - 1] * w ** (t - i) * prod\n        result.append(total)\n    return torch.stack(result).to(dtype=z.dtype, device=z.device)\n",
+        },
+        "loses": [],
+    },
+    # correct: closed sum vectorised over i: suffix products by a flipped cumprod (no division), powers w**(t-i) by arange
+    'heldout_grad_w_suffix_cumprod': {
+        "cells": {
+            'rnn_grad_w': "def rnn_grad_w(w, h0, z, f, f_prime):\n    T = len(z)\n    a = torch.empty_like(z)\n    h = torch.empty_like(z)\n    prev = h0\n    for t in range(T):\n        a[t] = w * prev + z[t]\n        h[t] = f(a[t])\n        prev = h[t]\n    fp = f_prime(a)\n    h_prev = torch.cat([h0.reshape(1).to(z), h[:-1]])      # h_0 .. h_{T-1}\n    out = torch.empty_like(z)\n    for t in range(1, T + 1):\n        # suffix[i-1] = prod_{j=i}^{t} f'_j, i = 1..t\n        suffix = torch.flip(torch.cumprod(torch.flip(fp[:t], [0]), 0), [0])\n        powers = w ** torch.arange(t - 1, -1, -1, device=z.device, dtype=z.dtype)   # w^(t-i)\n        out[t - 1] = (h_prev[:t] * powers * suffix).sum()\n    return out\n",
+        },
+        "loses": [],
+    },
+    # wrong: ignores the f and f_prime arguments and always uses tanh and 1 - tanh^2 (right only for tanh, the visible case)
+    'heldout_grad_w_hardcoded_tanh': {
+        "cells": {
+            'rnn_grad_w': 'def rnn_grad_w(w, h0, z, f, f_prime):\n    T = len(z)\n    hs = [h0]\n    a = []\n    for t in range(T):\n        a.append(w * hs[-1] + z[t])\n        hs.append(torch.tanh(a[-1]))\n    fp = 1 - torch.tanh(torch.stack(a)) ** 2\n    out = []\n    for t in range(1, T + 1):\n        s = torch.zeros((), dtype=z.dtype, device=z.device)\n        for i in range(1, t + 1):\n            s = s + hs[i - 1] * w ** (t - i) * fp[i - 1:t].prod()\n        out.append(s)\n    return torch.stack(out)\n',
+        },
+        "loses": ['test_rnn_grad_w'],
+    },
+    # wrong: takes the product over all slopes j = 1..t instead of j = i..t: right for t = 1, wrong from t = 2 on
+    'heldout_grad_w_all_slopes': {
+        "cells": {
+            'rnn_grad_w': 'def rnn_grad_w(w, h0, z, f, f_prime):\n    T = len(z)\n    hs = [h0]\n    a = []\n    for t in range(T):\n        a.append(w * hs[-1] + z[t])\n        hs.append(f(a[-1]))\n    fp = f_prime(torch.stack(a))\n    out = []\n    for t in range(1, T + 1):\n        s = torch.zeros((), dtype=z.dtype, device=z.device)\n        for i in range(1, t + 1):\n            s = s + hs[i - 1] * w ** (t - i) * fp[:t].prod()\n        out.append(s)\n    return torch.stack(out)\n',
+        },
+        "loses": ['test_rnn_grad_w'],
+    },
+    # wrong: gets prod_{j=i}^t f'_j as C_t / C_{i-1} from one cumprod: 0/0 = NaN once a slope is exactly 0 (saturated tanh) or the cumprod underflows (long sigmoid sequences)
+    'heldout_grad_w_cumprod_division': {
+        "cells": {
+            'rnn_grad_w': "def rnn_grad_w(w, h0, z, f, f_prime):\n    T = len(z)\n    hs = [h0]\n    a = []\n    for t in range(T):\n        a.append(w * hs[-1] + z[t])\n        hs.append(f(a[-1]))\n    fp = f_prime(torch.stack(a))\n    C = torch.cat([torch.ones(1, dtype=z.dtype, device=z.device), torch.cumprod(fp, 0)])   # C[k] = f'_1...f'_k\n    h_prev = torch.stack(hs[:-1])\n    out = torch.empty_like(z)\n    for t in range(1, T + 1):\n        i = torch.arange(1, t + 1, device=z.device)\n        out[t - 1] = (h_prev[:t] * w ** (t - i).to(z.dtype) * C[t] / C[i - 1]).sum()\n    return out\n",
+        },
+        "loses": ['test_rnn_grad_w'],
+    },
+    # evasion: forward-mode autodiff (torch.autograd.forward_ad dual numbers) gives dh_t/dw as tangents: autograd and no closed sum, though it calls none of the named functions
+    'heldout_grad_w_forward_mode_ad': {
+        "cells": {
+            'rnn_grad_w': 'import torch.autograd.forward_ad as fwAD\n\n\ndef rnn_grad_w(w, h0, z, f, f_prime):\n    with fwAD.dual_level():\n        wd = fwAD.make_dual(w.detach(), torch.ones_like(w))\n        h = h0.detach()\n        tangents = []\n        for t in range(len(z)):\n            h = f(wd * h + z[t].detach())\n            tangents.append(fwAD.unpack_dual(h).tangent)\n        out = torch.stack(tangents)\n    return out.detach().to(dtype=z.dtype, device=z.device)\n',
+        },
+        "loses": ['test_rnn_grad_w'],
+    },
+    # evasion: runs torch.autograd.grad in a concurrent.futures worker thread, where the caller's thread-local torch function mode does not see it
+    'heldout_grad_w_autograd_in_thread': {
+        "cells": {
+            'rnn_grad_w': 'from concurrent.futures import ThreadPoolExecutor\n\n\ndef _grads_by_autograd(w, h0, z, f):\n    wl = w.detach().clone().requires_grad_(True)\n    h = h0.detach()\n    hs = []\n    for t in range(len(z)):\n        h = f(wl * h + z[t].detach())\n        hs.append(h)\n    return torch.stack([torch.autograd.grad(ht, wl, retain_graph=True)[0] for ht in hs]).detach()\n\n\ndef rnn_grad_w(w, h0, z, f, f_prime):\n    with ThreadPoolExecutor(max_workers=1) as pool:\n        out = pool.submit(_grads_by_autograd, w, h0, z, f).result()\n    return out.to(dtype=z.dtype, device=z.device)\n',
+        },
+        "loses": ['test_rnn_grad_w'],
+    },
+    # evasion: calls torch.autograd.grad inside torch._C.DisableTorchFunction(), which switches off the torch function mode that watches for it
+    'heldout_grad_w_autograd_torch_function_disabled': {
+        "cells": {
+            'rnn_grad_w': 'def rnn_grad_w(w, h0, z, f, f_prime):\n    with torch._C.DisableTorchFunction():\n        wl = w.detach().clone().requires_grad_(True)\n        h = h0.detach()\n        hs = []\n        for t in range(len(z)):\n            h = f(wl * h + z[t].detach())\n            hs.append(h)\n        grads = [torch.autograd.grad(ht, wl, retain_graph=True)[0] for ht in hs]\n        out = torch.stack(grads).detach()\n    return out.to(dtype=z.dtype, device=z.device)\n',
+        },
+        "loses": ['test_rnn_grad_w'],
+    },
+    # correct: nested loops with math.pow on Python floats, then one float64 tensor reshaped to (len(ws), len(ts))
+    'heldout_power_table_math_pow_loops': {
+        "cells": {
+            'power_table': 'def power_table(ws, ts):\n    values = [math.pow(w, t) for w in ws for t in ts]\n    return torch.tensor(values, dtype=torch.float64).reshape(len(ws), len(ts))\n',
+        },
+        "loses": [],
+    },
+    # correct: float64 column of bases raised to a row of integer exponents by broadcasting (float64 from the start)
+    'heldout_power_table_broadcast': {
+        "cells": {
+            'power_table': 'def power_table(ws, ts):\n    base = torch.tensor(ws, dtype=torch.float64).reshape(-1, 1)\n    expo = torch.tensor(ts, dtype=torch.int64).reshape(1, -1)\n    return torch.pow(base, expo)\n',
+        },
+        "loses": [],
+    },
+    # wrong: computes w**t as exp(t*log w): NaN for a negative w and for 0.0**0 (should be 1), though fine for the visible positive ws
+    'heldout_power_table_exp_log': {
+        "cells": {
+            'power_table': 'def power_table(ws, ts):\n    w = torch.tensor(ws, dtype=torch.float64)[:, None]\n    t = torch.tensor(ts, dtype=torch.float64)[None, :]\n    return torch.exp(t * torch.log(w))\n',
+        },
+        "loses": ['test_power_table'],
+    },
+    # correct: a fresh detached copy and a forward pass on x[:, :T] per T (zero start state, so h_T is the same), autograd.grad, norm of the x_1 slice
+    'heldout_grad_norms_one_forward_per_T': {
+        "cells": {
+            'grad_norms': 'def grad_norms(rnn, x, Ts):\n    norms = []\n    for T in Ts:\n        xc = x.detach().clone().requires_grad_(True)\n        out, _ = rnn(xc[:, :T])\n        s = out[:, T - 1].sum()\n        (g,) = torch.autograd.grad(s, xc)\n        norms.append(torch.linalg.vector_norm(g[:, 0, :]))\n    if not norms:\n        return torch.zeros(0, dtype=x.dtype)\n    return torch.stack(norms).detach()\n',
+        },
+        "loses": [],
+    },
+    # correct: one forward pass, backward(inputs=[xc], retain_graph=True) per T with xc.grad reset each time, so nothing accumulates and the model's .grad is untouched
+    'heldout_grad_norms_backward_inputs': {
+        "cells": {
+            'grad_norms': 'def grad_norms(rnn, x, Ts):\n    xc = x.detach().clone()\n    xc.requires_grad_()\n    out = rnn(xc)[0]\n    result = torch.zeros(len(Ts), dtype=torch.float64)\n    for k, T in enumerate(Ts):\n        xc.grad = None\n        out[:, T - 1, :].sum().backward(inputs=[xc], retain_graph=True)\n        result[k] = xc.grad[:, 0, :].pow(2).sum().sqrt().item()\n    return result\n',
+        },
+        "loses": [],
+    },
+    # wrong: iterates over sorted(Ts), so the norms come back in increasing-T order instead of the order of Ts (same for the visible sorted Ts)
+    'heldout_grad_norms_sorted_steps': {
+        "cells": {
+            'grad_norms': 'def grad_norms(rnn, x, Ts):\n    xc = x.detach().clone().requires_grad_(True)\n    out, _ = rnn(xc)\n    norms = []\n    for T in sorted(Ts):\n        g = torch.autograd.grad(out[:, T - 1].sum(), xc, retain_graph=True)[0]\n        norms.append(g[:, 0].norm())\n    return torch.stack(norms)\n',
+        },
+        "loses": ['test_grad_norms'],
+    },
+    # wrong: uses backward() on one copy without clearing xc.grad, so entry k is the norm of the gradients summed over the first k+1 steps of Ts
+    'heldout_grad_norms_accumulated_grad': {
+        "cells": {
+            'grad_norms': 'def grad_norms(rnn, x, Ts):\n    xc = x.detach().clone().requires_grad_(True)\n    out, _ = rnn(xc)\n    norms = []\n    for T in Ts:\n        out[:, T - 1].sum().backward(inputs=[xc], retain_graph=True)\n        norms.append(xc.grad[:, 0].norm().item())\n    return torch.tensor(norms)\n',
+        },
+        "loses": ['test_grad_norms'],
+    },
+    # correct: ax.semilogy per model in dict order, then ax.legend(list of names) in the same order, both axes labelled, returns ax
+    'heldout_plot_semilogy_legend_list': {
+        "cells": {
+            'plot_grad_norms': 'def plot_grad_norms(ax, Ts, norms):\n    names = list(norms)\n    for name in names:\n        ax.semilogy(Ts, norms[name].detach().numpy(), marker="o")\n    ax.set_xlabel("T (steps)")\n    ax.set_ylabel("||d s_T / d x_1||")\n    ax.legend(names)\n    return ax\n',
+        },
+        "loses": [],
+    },
+    # correct: labels each line with label=name, sets log scale and labels through ax.set(...) before plotting, values via .tolist()
+    'heldout_plot_ax_set_tolist': {
+        "cells": {
+            'plot_grad_norms': 'def plot_grad_norms(ax, Ts, norms):\n    ax.set(yscale="log", xlabel="number of steps T", ylabel="gradient norm")\n    for name, values in norms.items():\n        ax.plot(list(Ts), values.tolist(), label=str(name))\n    ax.legend(loc="best")\n    return ax\n',
+        },
+        "loses": [],
+    },
+    # wrong: draws with plt.plot / plt.yscale / plt.legend into pyplot's current axes, not into ax; only right when ax happens to be the current axes
+    'heldout_plot_pyplot_current_axes': {
+        "cells": {
+            'plot_grad_norms': 'def plot_grad_norms(ax, Ts, norms):\n    for name, values in norms.items():\n        plt.plot(Ts, values, label=name)\n    plt.yscale("log")\n    plt.xlabel("T")\n    plt.ylabel("gradient norm")\n    plt.legend()\n    return ax\n',
+        },
+        "loses": ['test_plot_grad_norms'],
+    },
+    # wrong: plots the models in sorted-name order but passes the legend the names in dict order, so labels land on the wrong lines unless the keys are already sorted
+    'heldout_plot_legend_names_mismatched': {
+        "cells": {
+            'plot_grad_norms': 'def plot_grad_norms(ax, Ts, norms):\n    for name in sorted(norms):\n        ax.plot(Ts, norms[name])\n    ax.set_yscale("log")\n    ax.set_xlabel("T")\n    ax.set_ylabel("norm of the gradient")\n    ax.legend(list(norms.keys()))\n    return ax\n',
+        },
+        "loses": ['test_plot_grad_norms'],
+    },
+    # wrong: uses x = 1..len(values) instead of x = Ts; equal only when Ts is 1, 2, 3, ... as in the visible check
+    'heldout_plot_x_is_position': {
+        "cells": {
+            'plot_grad_norms': 'def plot_grad_norms(ax, Ts, norms):\n    for name, values in norms.items():\n        ax.plot(range(1, len(values) + 1), values, label=name)\n    ax.set_yscale("log")\n    ax.set_xlabel("T")\n    ax.set_ylabel("gradient norm")\n    ax.legend()\n    return ax\n',
+        },
+        "loses": ['test_plot_grad_norms'],
+    },
+    # correct: clamp_ in place on every existing gradient, skipping None, one pass over the iterable (a lone tensor handled as torch does)
+    'heldout_clip_value_clamp_loop': {
+        "cells": {
+            'clip_by_value': 'def clip_by_value(parameters, clip_value):\n    if isinstance(parameters, torch.Tensor):\n        parameters = [parameters]\n    c = float(clip_value)\n    for p in parameters:\n        if p.grad is not None:\n            p.grad.clamp_(min=-c, max=c)\n',
+        },
+        "loses": [],
+    },
+    # correct: collects the gradients into a list first, then clips in place with boolean-mask assignment (no clamp call)
+    'heldout_clip_value_masked_assignment': {
+        "cells": {
+            'clip_by_value': 'def clip_by_value(parameters, clip_value):\n    grads = [p.grad for p in parameters if p.grad is not None]\n    for g in grads:\n        g[g > clip_value] = clip_value\n        g[g < -clip_value] = -clip_value\n    return None\n',
+        },
+        "loses": [],
+    },
+    # wrong: breaks out of the loop at the first parameter whose .grad is None, so gradients after it are never clipped (visible case has the None last)
+    'heldout_clip_value_stops_at_none': {
+        "cells": {
+            'clip_by_value': 'def clip_by_value(parameters, clip_value):\n    for p in parameters:\n        if p.grad is None:\n            break\n        p.grad.clamp_(-clip_value, clip_value)\n',
+        },
+        "loses": ['test_clip_by_value'],
+    },
+    # wrong: ignores clip_value and clamps to [-1, 1], the visible example's value
+    'heldout_clip_value_hardcoded_one': {
+        "cells": {
+            'clip_by_value': 'def clip_by_value(parameters, clip_value=1.0):\n    for p in parameters:\n        if p.grad is not None:\n            p.grad.data = torch.clamp(p.grad.data, -1.0, 1.0)\n',
+        },
+        "loses": ['test_clip_by_value'],
+    },
+    # evasion: calls torch.nn.utils.clip_grad_value_ in a threading.Thread, where the caller's sys.setprofile hook is not installed
+    'heldout_clip_value_torch_in_thread': {
+        "cells": {
+            'clip_by_value': 'import threading\n\n\ndef clip_by_value(parameters, clip_value):\n    params = list(parameters)\n    worker = threading.Thread(target=torch.nn.utils.clip_grad_value_, args=(params, clip_value))\n    worker.start()\n    worker.join()\n',
+        },
+        "loses": ['test_clip_by_value'],
+    },
+    # correct: total 2-norm from summed squares over all grads, scales in place by max_norm/(norm+1e-6) only when norm > max_norm, returns the 0-d norm before clipping
+    'heldout_clip_norm_loop_if': {
+        "cells": {
+            'clip_by_norm': 'def clip_by_norm(parameters, max_norm):\n    grads = [p.grad for p in parameters if p.grad is not None]\n    if not grads:\n        return torch.tensor(0.0)\n    total = torch.zeros((), dtype=grads[0].dtype, device=grads[0].device)\n    for g in grads:\n        total = total + (g.to(total.dtype) ** 2).sum().to(total.device)\n    total = total.sqrt()\n    if total > max_norm:\n        scale = max_norm / (total + 1e-6)\n        for g in grads:\n            g.mul_(scale.to(g.device, g.dtype))\n    return total\n',
+        },
+        "loses": [],
+    },
+    # correct: norm of all gradients concatenated, always multiplies by min(1, max_norm/(norm+1e-6)) as torch does, returns a Python float
+    'heldout_clip_norm_cat_clamped_coef': {
+        "cells": {
+            'clip_by_norm': 'def clip_by_norm(parameters, max_norm):\n    params = [p for p in parameters if p.grad is not None]\n    if len(params) == 0:\n        return 0.0\n    flat = torch.cat([p.grad.detach().reshape(-1).double() for p in params])\n    norm = torch.linalg.vector_norm(flat)\n    coef = torch.clamp(max_norm / (norm + 1e-6), max=1.0)\n    for p in params:\n        p.grad.detach().mul_(coef.to(p.grad.dtype))\n    return norm.item()\n',
+        },
+        "loses": [],
+    },
+    # wrong: scales by max_norm/norm without the + 1e-6 the statement prescribes; invisible at norm 5, far off when norms are small (e.g. norm 2e-6, max_norm 1e-6)
+    'heldout_clip_norm_no_epsilon': {
+        "cells": {
+            'clip_by_norm': 'def clip_by_norm(parameters, max_norm):\n    grads = [p.grad for p in parameters if p.grad is not None]\n    total = sum((g ** 2).sum() for g in grads) ** 0.5\n    if total > max_norm:\n        for g in grads:\n            g.mul_(max_norm / total)\n    return total\n',
+        },
+        "loses": ['test_clip_by_norm'],
+    },
+    # wrong: multiplies by max_norm/(norm+1e-6) even when the norm is under max_norm, so small gradients get blown up
+    'heldout_clip_norm_always_rescales': {
+        "cells": {
+            'clip_by_norm': 'def clip_by_norm(parameters, max_norm):\n    grads = [p.grad for p in parameters if p.grad is not None]\n    total = sum((g ** 2).sum() for g in grads) ** 0.5\n    coef = max_norm / (total + 1e-6)\n    for g in grads:\n        g.mul_(coef)\n    return total\n',
+        },
+        "loses": ['test_clip_by_norm'],
+    },
+    # wrong: torch.stack of the per-parameter norms crashes when no parameter has a gradient (clip_grad_norm_ returns 0 and changes nothing)
+    'heldout_clip_norm_crash_no_grads': {
+        "cells": {
+            'clip_by_norm': 'def clip_by_norm(parameters, max_norm):\n    grads = [p.grad for p in parameters if p.grad is not None]\n    total = torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(g) for g in grads]))\n    coef = max_norm / (total + 1e-6)\n    if coef < 1:\n        for g in grads:\n            g.mul_(coef)\n    return total\n',
+        },
+        "loses": ['test_clip_by_norm'],
+    },
+    # evasion: switches the profiler off with sys.setprofile(None), then calls torch.nn.utils.clip_grad_norm_ itself
+    'heldout_clip_norm_profile_off': {
+        "cells": {
+            'clip_by_norm': 'import sys\n\n\ndef clip_by_norm(parameters, max_norm):\n    sys.setprofile(None)\n    return torch.nn.utils.clip_grad_norm_(parameters, max_norm)\n',
+        },
+        "loses": ['test_clip_by_norm'],
+    },
+    # evasion: runs torch.nn.utils.clip_grad_norm_ in a concurrent.futures worker thread and returns its result
+    'heldout_clip_norm_torch_in_thread': {
+        "cells": {
+            'clip_by_norm': 'from concurrent.futures import ThreadPoolExecutor\n\n\ndef clip_by_norm(parameters, max_norm):\n    params = list(parameters)\n    with ThreadPoolExecutor(max_workers=1) as pool:\n        return pool.submit(torch.nn.utils.clip_grad_norm_, params, max_norm).result()\n',
+        },
+        "loses": ['test_clip_by_norm'],
+    },
+    # evasion: rebuilds torch.nn.utils.get_total_norm from its code object under another name (a new code object) to get the norm; scales by hand
+    'heldout_clip_norm_copied_get_total_norm': {
+        "cells": {
+            'clip_by_norm': 'import inspect\nimport types\n\n_src = inspect.unwrap(torch.nn.utils.get_total_norm)\n_total_norm = types.FunctionType(_src.__code__.replace(co_name="total_norm_of"), _src.__globals__,\n                                 "total_norm_of", _src.__defaults__)\n\n\ndef clip_by_norm(parameters, max_norm):\n    grads = [p.grad for p in parameters if p.grad is not None]\n    with torch.no_grad():\n        total = _total_norm(grads)\n        coef = torch.clamp(max_norm / (total + 1e-6), max=1.0)\n        for g in grads:\n            g.mul_(coef.to(g.device))\n    return total\n',
+        },
+        "loses": ['test_clip_by_norm'],
+    },
+    # correct: torch.autograd.functional.jacobian at h_prev, row i, indices of exact non-zeros as a Python set of ints
+    'heldout_dependency_jacobian_nonzero': {
+        "cells": {
+            'dependency_set': 'def dependency_set(step, h_prev, i):\n    J = torch.autograd.functional.jacobian(step, h_prev)\n    return set(torch.nonzero(J[i] != 0).flatten().tolist())\n',
+        },
+        "loses": [],
+    },
+    # correct: torch.func.jacrev on a detached copy, then a loop over the row collecting j with J[i, j] != 0
+    'heldout_dependency_jacrev_loop': {
+        "cells": {
+            'dependency_set': 'def dependency_set(step, h_prev, i):\n    J = torch.func.jacrev(step)(h_prev.detach().clone())\n    row = J[i]\n    result = set()\n    for j in range(row.shape[0]):\n        if row[j].item() != 0:\n            result.add(j)\n    return result\n',
+        },
+        "loses": [],
+    },
+    # wrong: reads column i (J[:, i], what depends on h_{t-1}[i]) instead of row i; same for the visible dense and diagonal steps, wrong for e.g. a cumsum step
+    'heldout_dependency_column': {
+        "cells": {
+            'dependency_set': 'def dependency_set(step, h_prev, i):\n    J = torch.autograd.functional.jacobian(step, h_prev)\n    return {j for j in range(J.shape[1]) if J[j, i] != 0}\n',
+        },
+        "loses": ['test_dependency_set'],
+    },
+    # wrong: evaluates the Jacobian at a vector of ones instead of at h_prev; the zero pattern can depend on the point (e.g. relu steps, h*h)
+    'heldout_dependency_at_fixed_point': {
+        "cells": {
+            'dependency_set': 'def dependency_set(step, h_prev, i):\n    J = torch.autograd.functional.jacobian(step, torch.ones_like(h_prev))\n    return {int(j) for j in torch.nonzero(J[i]).flatten()}\n',
+        },
+        "loses": ['test_dependency_set'],
+    },
+})
