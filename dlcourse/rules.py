@@ -32,6 +32,7 @@ import threading
 import types
 
 import _thread
+from concurrent.futures.thread import ThreadPoolExecutor, _WorkItem
 import torch
 import torch.nn.functional as F
 from torch.nn.utils import clip_grad as _clip_grad
@@ -306,12 +307,13 @@ def _foreign_threads():
         thread = threads.get(ident)
         target = getattr(thread, "_target", None)
         started = [_code_of(target), _code_of(getattr(type(thread), "run", None))] if thread else []
-        pool = str(getattr(target, "__module__", "")).startswith(("concurrent.", "multiprocessing."))
+        pool = str(getattr(target, "__module__", "")).startswith("multiprocessing.")
         stack = []
         while frame is not None:
             stack.append(frame.f_code)
             frame = frame.f_back
-        if ident != me and (pool or any(c is not None and _notebook_code(c) for c in started + stack)):
+        busy = _WorkItem.run.__code__ in stack  # an idle pool worker (asyncio's, say) waits and is fine
+        if ident != me and (pool or busy or any(c is not None and _notebook_code(c) for c in started + stack)):
             names.append(getattr(thread, "name", None) or f"thread {ident}")
     return names
 
@@ -322,15 +324,27 @@ def _no_threads(watch):
     return start
 
 
+def _no_pool(original):
+    def run(*args, **kwargs):
+        if _WATCHING:
+            _WATCHING[-1].note("`concurrent.futures` (it handed work to another thread: the checks run your code "
+                               "in one thread)")
+        return original(*args, **kwargs)
+    return run
+
+
 @contextlib.contextmanager
 def _one_thread(watch):
-    """Refuse new threads while the rule is checked (threading, _thread, concurrent.futures)."""
+    """Refuse new threads, and work handed to a pool's idle threads, while the rule is checked."""
     saved = [(m, n, getattr(m, n)) for m, n in ((_thread, "start_new_thread"), (_thread, "start_joinable_thread"),
                                                  (threading, "_start_new_thread"),
                                                  (threading, "_start_joinable_thread")) if hasattr(m, n)]
     refuse = _no_threads(watch)
     for module, name, _ in saved:
         setattr(module, name, refuse)
+    for cls, name in ((ThreadPoolExecutor, "submit"), (_WorkItem, "run")):
+        saved.append((cls, name, cls.__dict__[name]))
+        setattr(cls, name, _no_pool(cls.__dict__[name]))
     try:
         yield
     finally:

@@ -2,6 +2,7 @@
 import copy
 import sys
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -167,6 +168,28 @@ def test_one_thread_no_processes():
         stop.set()
         worker.join()
     assert _forbidden(["softmax"], lambda: None) is None  # once it has ended
+
+
+def test_an_idle_pool_is_fine_and_work_handed_to_it_is_seen():
+    # asyncio's default executor leaves idle workers behind in a kernel: they run nothing of the
+    # student's, so a rule check goes ahead; work handed to them during the check is a rule broken.
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(2, thread_name_prefix="asyncio") as pool:
+        pool.submit(int).result()  # an idle worker stays
+        assert _forbidden(["softmax"], lambda: torch.exp(X) / torch.exp(X).sum(1, keepdim=True)) is None
+        assert "concurrent.futures" in _forbidden(["softmax"], lambda: pool.submit(torch.softmax, X, 1).result())
+        stop = threading.Event()
+        busy = pool.submit(stop.wait)  # a worker in the middle of a job handed to it
+        try:
+            while not busy.running():
+                time.sleep(0.01)
+            time.sleep(0.1)
+            with pytest.raises(CheckError, match="one thread"):
+                with rules.forbid("Task 9.9", "the formula by hand", ["softmax"]):
+                    pass
+        finally:
+            stop.set()
+            busy.result()
 
 
 def test_forbid_records_a_call_the_student_code_catches():
