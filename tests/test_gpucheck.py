@@ -83,7 +83,7 @@ def test_cuda_is_refused_with_a_message_where_there_is_none(tmp_path):
 def test_list_needs_names_the_missing_jupyter_stack_and_the_offline_install(tmp_path):
     rc, out = gpu_check(tmp_path, "--list-needs")
     assert rc == 0, out
-    assert "gpu-check needs: numpy, matplotlib, torch; missing: nothing" in out
+    assert "gpu-check needs: numpy, matplotlib, torch, hypothesis; missing: nothing" in out
     assert "missing: nbformat, nbclient, ipykernel, nbgrader" in out
     assert "pip install --no-index --find-links wheels/ nbformat==" in out
 

@@ -11,6 +11,7 @@ from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
 from traitlets.config import Config
 
+from dlcourse import tasks
 from dlcourse.grading import classroom, integrity, pipeline, sandbox
 
 from conftest import REPO, SUBMISSIONS
@@ -258,7 +259,7 @@ def test_grading_command_refuses_without_bubblewrap(tmp_path):
 
 
 def test_without_the_guard_the_monkeypatch_attack_wins_so_the_guard_matters(tmp_path, monkeypatch):
-    """Control for test_adversarial: unsandboxed and without the guard, patching gains every point."""
+    """Control for test_adversarial: unsandboxed and without the guard, patching wins most points."""
     root = make_course(tmp_path / "course")
     nb = classroom.fill(pipeline.notebook_pair(root, AID)[1][f"{AID}.ipynb"], dict(cases.WRONG))
     gid = next(i for i, c in enumerate(nb.cells) if classroom.grade_id(c) == "reshape_result")
@@ -272,7 +273,9 @@ def test_without_the_guard_the_monkeypatch_attack_wins_so_the_guard_matters(tmp_
     monkeypatch.setattr(sandbox, "configure", without_guard)
     api = pipeline.course_api(root)
     outcome = pipeline.read_scores(api, [pipeline.grade_one(api, AID, "cheater", sandbox=False)])[0]
-    assert outcome.ok and outcome.points == cases.FULL
+    # the wrong answers alone score 0; patched checks hand them points (not all: the static rule check and
+    # Hypothesis' own use of the patched builtins still stand)
+    assert outcome.ok and outcome.points >= cases.FULL / 2, outcome
     assert "UNSANDBOXED" in (root / "reports" / "integrity" / AID / "cheater.md").read_text()
 
 
@@ -281,9 +284,14 @@ def test_without_the_guard_the_monkeypatch_attack_wins_so_the_guard_matters(tmp_
 def test_honest_submissions_raise_no_flags():
     src, rel = pipeline.notebook_pair(REPO, AID)
     name = f"{AID}.ipynb"
+    honest = 0
     for spec in [{"cells": {}}, *classroom.load_variants(SUBMISSIONS, AID).values()]:
         nb = classroom.fill(rel[name], {**classroom.solutions(src[name]), **spec["cells"]})
+        if tasks.rule_verdicts(nb):
+            continue  # a stated rule broken (a thread, a private API): not an honest submission
         assert integrity.scan_notebook(nb, rel[name], name) == []
+        honest += 1
+    assert honest > 50
 
 
 def test_scan_names_cell_line_and_what_was_tried():
