@@ -10,8 +10,9 @@ rule, when the call does what one of the `groups` forbids, under whatever name i
   ``F.kl_div``, the fused kernels ``torch.optim`` calls, the backward operations autograd runs;
 - a profile hook sees the plain-Python functions of ``torch.optim``, gradient clipping and
   ``calculate_gain`` (by code object);
-- the call runs in one thread: starting a thread or a process fails, and so does a rule check
-  entered while threads the notebook started are running.
+- the call runs in one thread: starting a thread or a process, or handing work to a pool, fails,
+  and so does a rule check entered while threads the notebook started are running (idle pool
+  workers, such as asyncio's, are fine).
 
 A check switched off from inside counts as breaking the rule: an operation that reaches the
 dispatch mode without passing the function mode (``torch._C.DisableTorchFunction``, a popped
