@@ -356,6 +356,38 @@ def relative_error(a, b):
         "cells": {"relative_error": "def relative_error(a, b):\n    return ((a - b).norm() / (a.norm() + b.norm())).item()"},
         "loses": ["test_relative_error"],
     },
+    # A 0-dim tensor is one of the two forms the statement accepts for the relative error.
+    "alternative_relative_error_0dim_tensor": {
+        "cells": {"relative_error": "def relative_error(a, b):\n    den = a.norm() + b.norm()\n"
+                                    "    return torch.zeros((), dtype=a.dtype) if den == 0 else (a - b).norm() / den"},
+        "loses": [],
+    },
+    # The relative error entry by entry: a tensor of the shape of a, not one number.
+    "mistake_relative_error_per_entry": {
+        "cells": {"relative_error": "def relative_error(a, b):\n    return (a - b).abs() / (a.abs() + b.abs() + 1e-300)"},
+        "loses": ["test_relative_error"],
+    },
+    # Python floats only: f(v).item() raises AttributeError when f gives a Python float, one of the three forms
+    # the statement names (now caught by the visible check, with the form of f in the message).
+    "mistake_numgrad_item_on_f_value": {
+        "cells": {
+            "numerical_grad": '''
+def numerical_grad(f, x, eps=1e-6):
+    x = x.detach().clone()
+    grad = torch.zeros_like(x)
+    for i in itertools.product(*(range(d) for d in x.shape)):
+        old = x[i].item()
+        x[i] = old + eps
+        f_plus = f(x).item()
+        x[i] = old - eps
+        f_minus = f(x).item()
+        x[i] = old
+        grad[i] = (f_plus - f_minus) / (2 * eps)
+    return grad
+''',
+        },
+        "loses": ["test_numerical_grad"],
+    },
     # Autograd switched back on inside the layer: the rule of Task 3.1 catches it.
     "mistake_autograd_in_enable_grad": {
         "cells": {
