@@ -790,4 +790,19 @@ VARIANTS.update({
         },
         "loses": ['test_plot_decision_regions'],
     },
+    # correct: the set typed in after reading the runs; the statement no longer asks for it to be computed
+    'fair_xor_success_seeds_typed_in': {
+        "cells": {
+            'xor_success_seeds': 'xor_success_seeds = {4, 7}\n',
+        },
+        "loses": [],
+    },
+    # wrong: the diagram drawn by hand (scatter and plot) instead of with draw_network, which the statement
+    # requires: count_network sees no nodes or edges
+    'mistake_draw_mlp_by_hand': {
+        "cells": {
+            'draw_mlp': 'def draw_mlp(ax, sizes):\n    for i, n in enumerate(sizes):\n        ax.scatter([i] * n, range(n))\n        if i:\n            for a in range(sizes[i - 1]):\n                for b in range(n):\n                    ax.plot([i - 1, i], [a, b], color="0.6")\n    names = ["input"] + [f"hidden {k}" for k in range(1, len(sizes) - 1)] + ["output"]\n    ax.set_xticks(range(len(sizes)), names)\n    return ax\n',
+        },
+        "loses": ['test_draw_mlp'],
+    },
 })
