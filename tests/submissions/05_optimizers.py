@@ -831,4 +831,19 @@ VARIANTS.update({
         },
         "loses": ['test_plot_trajectories'],
     },
+    # wrong: reads sgd_l2_step's lam as the decay factor lambda and converts it to an L2 coefficient lambda/alpha;
+    # the statement says lam is lambda' itself (torch.optim.SGD's weight_decay)
+    'mistake_sgd_l2_lam_read_as_decay_factor': {
+        "cells": {
+            'sgd_l2_step': 'def sgd_l2_step(w, grad, state, alpha, beta, lam, eta=1.0):\n    g = grad + lam / alpha * w\n    m = beta * state.get("m", torch.zeros_like(w)) + eta * alpha * g\n    state["m"] = m\n    return w - m, state\n',
+        },
+        "loses": ['test_sgd_l2_step'],
+    },
+    # wrong: right paths, legend and return value, but no axis labels, which the statement asks for
+    'mistake_plot_no_axis_labels': {
+        "cells": {
+            'plot_trajectories': 'def plot_trajectories(ax, steps, w0, grad_fn, n_steps):\n    for label, step in steps.items():\n        w, state, points = w0.clone(), {}, [w0.detach().cpu()]\n        for _ in range(n_steps):\n            w, state = step(w, grad_fn(w), state)\n            points.append(w.detach().cpu())\n        path = torch.stack(points)\n        ax.plot(path[:, 0].numpy(), path[:, 1].numpy(), label=label)\n    ax.legend()\n    return ax\n',
+        },
+        "loses": ['test_plot_trajectories'],
+    },
 })
