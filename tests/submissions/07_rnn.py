@@ -944,4 +944,28 @@ VARIANTS.update({
         },
         "loses": ['test_dependency_set'],
     },
+    # correct: the recursion dh_t/dw = f'_t (h_{t-1} + w dh_{t-1}/dw) instead of the closed sum; the statement
+    # allows either, and the numbers are the same
+    'fair_rnn_grad_w_recursion': {
+        "cells": {
+            'rnn_grad_w': 'def rnn_grad_w(w, h0, z, f, f_prime):\n    h, d, out = h0, torch.zeros((), dtype=z.dtype, device=z.device), []\n    for z_t in z:\n        a = w * h + z_t\n        d = f_prime(a) * (h + w * d)\n        h = f(a)\n        out.append(d)\n    return torch.stack(out)\n',
+        },
+        "loses": [],
+    },
+    # correct: forward-mode Jacobian (torch.func.jacfwd), the indices returned as a 1-d tensor, which the statement
+    # says is read like a set
+    'fair_dependency_set_jacfwd_tensor': {
+        "cells": {
+            'dependency_set': 'def dependency_set(step, h_prev, i):\n    J = torch.func.jacfwd(step)(h_prev)\n    return torch.nonzero(J[i]).flatten()\n',
+        },
+        "loses": [],
+    },
+    # wrong: reads "vanishing" as the total dh_t/dw going to 0, or as something only a squashing activation does;
+    # the statement defines it as the factor prod w f'_j going to 0, which the identity with w = 0.9 does too
+    'mistake_vanishing_only_squashing': {
+        "cells": {
+            'vanishing_options': "vanishing_options = {'B', 'C'}",
+        },
+        "loses": ['test_vanishing_options'],
+    },
 })
