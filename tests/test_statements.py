@@ -133,3 +133,26 @@ if __name__ == "__main__":
         for task, msg in findings(nb_path):
             print(f"{nb_path.parent.name} {task}: {msg}")
     sys.exit(0)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.parent.name for p in NOTEBOOKS])
+def test_the_rules_read_from_a_statement_are_the_rules_its_tests_enforce(path):
+    # The grader reads a task's rule from its statement (`tasks.forbidden_groups`) for the static
+    # check; the test cells enforce it at run time with `forbid`. A statement read as a rule its
+    # tests do not enforce costs every answer that uses the thing (the reference included); a rule
+    # enforced but not read goes unchecked where no hook can see it.
+    nb = nbformat.read(path, as_version=4)
+    out = []
+    for task in tasks(nb):
+        enforced = any("forbid(" in nb.cells[i].source for i in task.tests)
+        if bool(task.groups) != enforced:
+            out.append(f"{task.grade_id}: statement rule {task.groups or 'none'}, "
+                       f"forbid in its tests: {'yes' if enforced else 'no'}")
+    assert not out, "\n".join(out)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.parent.name for p in NOTEBOOKS])
+def test_the_reference_answers_break_no_rule_their_statements_state(path):
+    from dlcourse.tasks import rule_verdicts
+    nb = nbformat.read(path, as_version=4)
+    assert rule_verdicts(nb) == {}
