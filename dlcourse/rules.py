@@ -325,11 +325,9 @@ def _no_threads(watch):
     return start
 
 
-def _no_pool(original):
+def _no_pool(watch, original):
     def run(*args, **kwargs):
-        if _WATCHING:
-            _WATCHING[-1].note("`concurrent.futures` (it handed work to another thread: the checks run your code "
-                               "in one thread)")
+        watch.note("`concurrent.futures` (it handed work to another thread: the checks run your code in one thread)")
         return original(*args, **kwargs)
     return run
 
@@ -345,7 +343,7 @@ def _one_thread(watch):
         setattr(module, name, refuse)
     for cls, name in ((ThreadPoolExecutor, "submit"), (_WorkItem, "run")):
         saved.append((cls, name, cls.__dict__[name]))
-        setattr(cls, name, _no_pool(cls.__dict__[name]))
+        setattr(cls, name, _no_pool(watch, cls.__dict__[name]))
     try:
         yield
     finally:

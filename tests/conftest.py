@@ -1,5 +1,6 @@
 """Shared fixtures: a throwaway copy of the course where nbgrader can write freely."""
 import contextlib
+import functools
 import os
 import shutil
 import tempfile
@@ -53,6 +54,14 @@ def course(tmp_path_factory):
 def source_notebook(aid):
     """The instructor notebook of assignment `aid`."""
     return nbformat.read(next((REPO / "source" / aid).glob("*.ipynb")), as_version=4)
+
+
+@functools.cache
+def markdown_cell(aid, gid):
+    """The markdown of the cell with grade id `gid` in assignment `aid`, whitespace collapsed to single spaces."""
+    cells = [c for c in source_notebook(aid).cells if classroom.grade_id(c) == gid]
+    assert len(cells) == 1 and cells[0].cell_type == "markdown", (aid, gid)
+    return " ".join(cells[0].source.split())
 
 
 def cell_source(nb, gid):

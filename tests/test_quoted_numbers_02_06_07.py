@@ -12,8 +12,7 @@ import pytest
 import torch
 from torch import nn
 
-from conftest import reference_namespace, source_notebook
-from dlcourse.grading import classroom
+from conftest import markdown_cell, reference_namespace
 
 
 def normalize(text):
@@ -21,12 +20,9 @@ def normalize(text):
     return re.sub(r"\^\{(\d)\}", r"^\1", " ".join(text.split()))
 
 
-@functools.cache
 def markdown(aid, gid):
-    """The source of the markdown cell with grade id `gid` in the instructor notebook of `aid`."""
-    cells = [c for c in source_notebook(aid).cells if classroom.grade_id(c) == gid]
-    assert len(cells) == 1 and cells[0].cell_type == "markdown", (aid, gid)
-    return normalize(cells[0].source)
+    """The markdown cell with grade id `gid` of assignment `aid`, normalized."""
+    return normalize(markdown_cell(aid, gid))
 
 
 def sci(value, digits):

@@ -15,9 +15,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from conftest import cell_source, reference_namespace, source_notebook
+from conftest import cell_source, markdown_cell as markdown, reference_namespace, source_notebook
 from dlcourse.device import generator
-from dlcourse.grading import classroom
 from dlcourse.plots import count_network, new_axis
 
 matplotlib.use("Agg")
@@ -26,13 +25,6 @@ XOR_X = torch.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], dtype=tor
 XOR_Y = torch.tensor([0.0, 1.0, 1.0, 0.0], dtype=torch.float64)
 WORDS = {2: "two", 3: "three", 10: "ten"}
 TEX = {0.5: r"\tfrac12", -0.5: r"-\tfrac12", 1 / 3: r"\tfrac13", 2 / 3: r"\tfrac23"}
-
-
-def markdown(aid, gid):
-    """The markdown of the cell `gid` of assignment `aid`, its whitespace collapsed to single spaces."""
-    cell = next(c for c in source_notebook(aid).cells if classroom.grade_id(c) == gid)
-    assert cell.cell_type == "markdown", gid
-    return " ".join(cell.source.split())
 
 
 def pattern(template):

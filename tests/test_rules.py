@@ -136,6 +136,13 @@ def test_a_check_switched_off_from_inside_fails():
             (fn, message)
 
 
+def _refused_at_entry():
+    """A rule check entered now fails before it runs anything, saying the checks need one thread."""
+    with pytest.raises(CheckError, match="one thread"):
+        with rules.forbid("Task 9.9", "the formula by hand", ["softmax"]):
+            pass
+
+
 def test_one_thread_no_processes():
     def thread():
         t = threading.Thread(target=lambda: torch.softmax(X, 1))
@@ -161,9 +168,7 @@ def test_one_thread_no_processes():
     worker = threading.Thread(target=waits, daemon=True)
     worker.start()
     try:
-        with pytest.raises(CheckError, match="one thread"):
-            with rules.forbid("Task 9.9", "the formula by hand", ["softmax"]):
-                pass
+        _refused_at_entry()
     finally:
         stop.set()
         worker.join()
@@ -184,9 +189,7 @@ def test_an_idle_pool_is_fine_and_work_handed_to_it_is_seen():
             while not busy.running():
                 time.sleep(0.01)
             time.sleep(0.1)
-            with pytest.raises(CheckError, match="one thread"):
-                with rules.forbid("Task 9.9", "the formula by hand", ["softmax"]):
-                    pass
+            _refused_at_entry()
         finally:
             stop.set()
             busy.result()

@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from dlcourse.tasks import tasks
+from dlcourse.tasks import rule_verdicts, tasks
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted(ROOT.glob("source/*/*.ipynb"))
@@ -153,6 +153,5 @@ def test_the_rules_read_from_a_statement_are_the_rules_its_tests_enforce(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.parent.name for p in NOTEBOOKS])
 def test_the_reference_answers_break_no_rule_their_statements_state(path):
-    from dlcourse.tasks import rule_verdicts
     nb = nbformat.read(path, as_version=4)
     assert rule_verdicts(nb) == {}
