@@ -295,6 +295,25 @@ def check_choices(name, answer, expected):
     return True
 
 
+def score_choices(name, answer, expected, points):
+    """Partial credit for a set of option letters: `points` × (right − wrong) / number of right ones.
+
+    Each right option earns its share, each wrong one takes a share away; a score of 0 fails with
+    the counts. The score is the cell's last value, which nbgrader reads as the points earned."""
+    __tracebackhide__ = True
+    found, expected = as_choices(name, answer), as_choices(f"{name} (reference)", expected)
+    right, wrong = len(found & expected), len(found - expected)
+    score = round(points * max(0, right - wrong) / len(expected), 2)
+    counts = f"{right} of {len(expected)} right options, {wrong} wrong"
+    if score == 0:
+        fail(name, f"{counts}: no points")
+    if score == points:
+        passed(name, counts)
+    else:
+        print(f"{name}: {counts}: {score:g} of {points:g} points")
+    return score
+
+
 def check_shape_tuple(name, answer, expected):
     """Compare a shape (tuple, list or torch.Size of whole numbers) with `expected` exactly."""
     __tracebackhide__ = True

@@ -197,9 +197,21 @@ def _kernel_guard(var):  # pragma: no cover - runs inside the student's kernel
             for name in ("cleanup_transforms", "line_transforms", "token_transformers"):
                 if isinstance(getattr(itm, name, None), list):
                     self.add_list(f"ipython.input_transformer_manager.{name}", getattr(itm, name))
+            plain = ip.display_formatter.formatters.get("text/plain")
+            if plain is not None:  # a test cell's last value is its partial credit: how it prints is sealed
+                self.add_object("ipython.display_formatter", ip.display_formatter, ["formatters"])
+                self.add_dict("ipython.display_formatter.formatters", ip.display_formatter.formatters)
+                for name in ("type_printers", "deferred_printers", "singleton_printers"):
+                    self.add(f"ipython text/plain {name}", (lambda p=plain, n=name: dict(getattr(p, n))),
+                             (lambda v, p=plain, n=name: (getattr(p, n).clear(), getattr(p, n).update(v))),
+                             kind="eq")
+                traits = ("float_precision", "float_format", "pprint", "enabled")
+                self.add("ipython text/plain settings", (lambda p=plain: tuple(getattr(p, t) for t in traits)),
+                         (lambda v, p=plain: [setattr(p, t, x) for t, x in zip(traits, v)]), kind="eq")
             self.add_list("ipython.input_transformers_post", ip.input_transformers_post)
             self.add_list("ipython.ast_transformers", ip.ast_transformers)
             objs = [("ipython", ip), ("kernel", getattr(ip, "kernel", None)), ("ipython.compile", ip.compile),
+                    ("ipython.display_formatter", ip.display_formatter), ("ipython text/plain formatter", plain),
                     ("ipython.input_transformer_manager", itm), ("ipython.events", ip.events)]
             for label, obj in objs:
                 if obj is None:

@@ -14,7 +14,7 @@ FULL = 12  # autograded points of 01_tensors (3 more are written answers, graded
 
 WRONG = {
     "reshape_result": "def reshape_result(shape, new_shape):\n    return None",
-    "len_reshape_shape": "len_reshape_shape = (1, 2, 3)",
+    "len_reshape_shape": "def len_reshape_shape(shape):\n    return (1, 2, 3)",
     "device_options": "device_options = {'B'}",
     "add_on": "def add_on(a, b, device):\n    return a",
     "seed_options": "seed_options = {'B'}",
@@ -116,6 +116,10 @@ CASES = {
     "monkeypatch": Case(0, "replaced", base="wrong", after={"reshape_result": MONKEYPATCH}),
     "patch_during_test": Case(0, "while this test ran", base="wrong", cells={"linear_forward": PATCH_DURING_TEST}),
     "ipython_hook": Case(0, "input_transformer", base="wrong", after={"reshape_result": IPYTHON_HOOK}),
+    # a half-right option set earns half a point: printing that score as a full point must not pay
+    "partial_credit_printed_as_full": Case(FULL - 0.5, "text/plain", cells={"device_options": (
+        "device_options = {{'A'}}\nget_ipython().display_formatter.formatters['text/plain'].for_type(\n"
+        "    float, lambda value, printer, cycle: printer.text('1'))")}),
     # a warning from a correct answer goes to stderr, which nbgrader would score as a failed test
     "warning_in_answer": Case(FULL, "graded", cells={"linear_forward": (
         "import warnings\n\ndef linear_forward(x, weight, bias):\n"

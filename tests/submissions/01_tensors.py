@@ -16,7 +16,7 @@ def reshape_result(shape, new_shape):
         return None
     return tuple(d if d != -1 else total // rest for d in new_shape)
 ''',
-            "len_reshape_shape": "len_reshape_shape = torch.Size([28, 6000, 28])\nlen_reshape_shape = tuple(len_reshape_shape)",
+            "len_reshape_shape": "def len_reshape_shape(shape):\n    a, b, c = shape\n    return reshape_result(shape, (b, a, b))",
             "device_options": "device_options = 'a, c'",
             "seed_options": "seed_options = ['C', 'A']",
             "add_on": "def add_on(a, b, device):\n    return torch.add(a.to(device), b.to(device))",
@@ -46,7 +46,7 @@ def reshape_result(shape, new_shape):
     except ValueError:
         return None
 ''',
-            "len_reshape_shape": "import numpy as np\nlen_reshape_shape = [np.int64(28), np.int64(6000), np.int64(28)]",
+            "len_reshape_shape": "import numpy as np\n\ndef len_reshape_shape(shape):\n    a, b, c = (np.int64(d) for d in shape)\n    return [b, a, b] if a * b * b == a * b * c else None",
             "device_options": "device_options = frozenset('CA')",
             "seed_options": "seed_options = ('a', 'c')",
             "add_on": "def add_on(a, b, device):\n    return (a.cpu() + b.cpu()).to(device=device)",
@@ -163,9 +163,9 @@ def reshape_result(shape, new_shape):
         },
         "loses": ["test_reshape_result"],
     },
-    # len(x[1]) read as 6000 (the first dimension of x, not of x[1]).
+    # len(x[1]) read as len(x) (the first dimension of x, not of x[1]).
     "mistake_len_of_row": {
-        "cells": {"len_reshape_shape": "len_reshape_shape = (6000, 6000, 6000)"},
+        "cells": {"len_reshape_shape": "def len_reshape_shape(shape):\n    a, b, c = shape\n    return (a, a, a) if a == b == c else None"},
         "loses": ["test_len_reshape_shape"],
     },
     # The NumPy option taken to work; the seeding options mixed up.
@@ -421,17 +421,17 @@ VARIANTS.update({
         },
         "loses": ['test_reshape_result'],
     },
-    # correct: len(x[1]) = 28, len(x) = 6000, len(x[2]) = 28, and 28*6000*28 equals the size, so (28, 6000, 28)
+    # correct: len(x[1]) = b, len(x) = a, len(x[2]) = b, and b*a*b equals the size only when b == c
     'heldout_len_shape_literal': {
         "cells": {
-            'len_reshape_shape': 'len_reshape_shape = (28, 6000, 28)\n',
+            'len_reshape_shape': 'def len_reshape_shape(shape):\n    return (shape[1], shape[0], shape[1]) if shape[1] == shape[2] else None\n',
         },
         "loses": [],
     },
     # wrong: assumes the reshape keeps x's own shape (6000, 28, 28); the first argument is len(x[1]) = 28
     'heldout_len_shape_unchanged': {
         "cells": {
-            'len_reshape_shape': 'len_reshape_shape = (6000, 28, 28)\n',
+            'len_reshape_shape': 'def len_reshape_shape(shape):\n    return tuple(shape)\n',
         },
         "loses": ['test_len_reshape_shape'],
     },
