@@ -2,6 +2,7 @@
 import contextlib
 import functools
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -62,6 +63,29 @@ def markdown_cell(aid, gid):
     cells = [c for c in source_notebook(aid).cells if classroom.grade_id(c) == gid]
     assert len(cells) == 1 and cells[0].cell_type == "markdown", (aid, gid)
     return " ".join(cells[0].source.split())
+
+
+def pattern(template):
+    """A regex for `template`, each `{}` a captured token (a number, a word, `\\tfrac13`)."""
+    pieces = " ".join(template.split()).split("{}")
+    return r"([^\s,()$]+?)".join(re.escape(p) for p in pieces)
+
+
+def quoted(aid, gid, template):
+    """The tokens the markdown cell `gid` of assignment `aid` writes where `template` has `{}`."""
+    found = re.search(pattern(template), markdown_cell(aid, gid))
+    assert found, f"{aid}/{gid} no longer says {template!r}: update the test with the text"
+    return found.groups()
+
+
+def quoted_with_one_changed(aid, gid, template):
+    """For each `{}` of `template`, what `quoted` would read if the cell wrote another token there."""
+    text = markdown_cell(aid, gid)
+    found = re.search(pattern(template), text)
+    for k in range(1, len(found.groups()) + 1):
+        start, end = found.span(k)
+        changed = text[:start] + ("7" if text[start:end] != "7" else "8") + text[end:]
+        yield re.search(pattern(template), changed).groups()
 
 
 def cell_source(nb, gid):
