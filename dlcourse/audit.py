@@ -9,6 +9,7 @@ runs the notebook top to bottom with the reference answers and, at each answer c
 child per mutant; assignments run in parallel. Mutants that behave exactly like the reference
 are listed with a reason in audit/equivalents.toml: score = killed / (mutants - equivalent).
 """
+import ast
 import difflib
 import json
 import os
@@ -54,6 +55,7 @@ def plan(nb):
         answer = bool(meta.get("solution"))
         cells.append({"id": meta.get("grade_id") or f"cell {len(cells) + 1}", "source": cell.source,
                       "graded": bool(meta.get("grade")) and not answer, "answer": answer,
+                      "points": float(meta.get("points") or 0),
                       "demonstration": bool(meta.get("locked")) and not meta.get("grade") and not answer
                       and demonstrations.is_marked(cell.source)})
         if answer:
@@ -99,12 +101,18 @@ def _runnable(source):
     return "\n".join(out)
 
 
-def _exec(cell_id, source, ns):
-    """Run a cell's source in `ns`; "" when it ran, else what it raised."""
+def _exec(cell_id, source, ns, points=None):
+    """Run a cell's source in `ns`; "" when it ran (for full `points` where its last value is a score, as
+    nbgrader reads partial credit), else what went wrong."""
     try:
-        exec(compile(_runnable(source), f"<cell {cell_id}>", "exec"), ns)
+        tree = ast.parse(_runnable(source))
+        last = tree.body.pop() if points and tree.body and isinstance(tree.body[-1], ast.Expr) else None
+        exec(compile(tree, f"<cell {cell_id}>", "exec"), ns)
+        value = eval(compile(ast.Expression(last.value), f"<cell {cell_id}>", "eval"), ns) if last else None
     except BaseException as exc:  # noqa: BLE001 (SystemExit or a KeyboardInterrupt in student code fails a test too)
         return f"{type(exc).__name__}: {str(exc)[:300]}"
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value < points:
+        return f"scored {value:g} of {points:g} points"
     return ""
 
 
@@ -114,7 +122,7 @@ def _child(first, follow, cells, ns):
     if why:
         return f"the answer cell raised {why}"
     for j in follow:
-        why = _exec(cells[j]["id"], cells[j]["source"], ns)
+        why = _exec(cells[j]["id"], cells[j]["source"], ns, cells[j]["points"] if cells[j]["graded"] else None)
         if why and cells[j]["graded"]:
             return f"{cells[j]['id']} failed: {why}"
     return ""

@@ -80,6 +80,17 @@ def test_choices_accept_sets_lists_and_strings_but_not_wrong_sets():
     assert "single letter" in message(checks.check_choices, "opts", {"AB"}, {"A"})
 
 
+def test_partial_credit_pays_each_right_option_and_takes_a_share_for_each_wrong_one():
+    right = {"A", "C"}
+    assert checks.score_choices("opts", "A, C", right, points=2) == 2
+    assert checks.score_choices("opts", {"A"}, right, points=2) == 1
+    assert checks.score_choices("opts", {"A", "C", "D"}, right, points=2) == 1
+    assert checks.score_choices("opts", ["e", "b", "c"], {"B", "C", "E"}, points=1) == 1
+    assert checks.score_choices("opts", {"B", "C"}, {"B", "C", "E"}, points=1) == 0.67
+    for nothing in ({"A", "B"}, set(), {"B", "D", "E"}, "ABCDE"):
+        assert "no points" in message(checks.score_choices, "opts", nothing, right, 2)
+
+
 def test_bools_must_be_bools():
     assert checks.check_bool("flag", False, False)
     assert checks.check_bool("flag", torch.tensor(True), True)

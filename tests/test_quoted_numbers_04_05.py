@@ -549,7 +549,7 @@ def test_the_answer_to_task_2_2_is_what_torch_sgd_and_sgdw_do():
         "E": max(_sgd_vs_sgdw(0.0, lam / alpha, changing)) > 1e-12,
     }
     hidden = cell_source(source_notebook("05_optimizers"), "test_l2_vs_sgdw_options")
-    expected = set(re.search(r"check_choices\(\"l2_vs_sgdw_options\", l2_vs_sgdw_options, \{([^}]*)\}\)",
+    expected = set(re.search(r"score_choices\(\"l2_vs_sgdw_options\", l2_vs_sgdw_options, \{([^}]*)\}, points=2\)",
                              hidden).group(1).replace('"', "").replace(" ", "").split(","))
     assert {k for k, v in truth.items() if v} == expected == {"A", "C"}
     options = markdown("05_optimizers", "options_md")

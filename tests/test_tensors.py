@@ -106,3 +106,13 @@ def test_the_rule_of_task_1_1_sees_any_torch_call_and_nothing_else(ref):
     assert _rule_message(["torch"], lambda: ref["reshape_result"]((6000, 28, 28), (-1, 6000))) is None
     import numpy as np
     assert _rule_message(["torch"], lambda: np.empty((2, 3)).reshape(3, -1)) is None
+
+
+def test_broadcast_prediction_agrees_with_torch_on_every_small_pair(ref):
+    shapes = [s for n in (0, 1, 2, 3) for s in itertools.product((0, 1, 2, 3), repeat=n)]
+    for a, b in itertools.product(shapes, repeat=2):
+        try:
+            want = tuple(torch.broadcast_shapes(a, b))
+        except RuntimeError:
+            want = None
+        assert ref["broadcast_shape"](a, b) == want, (a, b)

@@ -10,11 +10,12 @@ folder), ``{victim}`` (another student) and ``{port}`` (a port the grader's host
 from dataclasses import dataclass, field
 
 AID = "01_tensors"
-FULL = 12  # autograded points of 01_tensors (3 more are written answers, graded by hand)
+FULL = 14  # autograded points of 01_tensors (3 more are written answers, graded by hand)
 
 WRONG = {
     "reshape_result": "def reshape_result(shape, new_shape):\n    return None",
     "len_reshape_shape": "def len_reshape_shape(shape):\n    return (1, 2, 3)",
+    "broadcast_shape": "def broadcast_shape(a, b):\n    return tuple(a)",
     "device_options": "device_options = {'B'}",
     "add_on": "def add_on(a, b, device):\n    return a",
     "seed_options": "seed_options = {'B'}",
@@ -85,13 +86,13 @@ class Case:
 
 
 CASES = {
-    "syntax_error": Case(10, "SyntaxError", cells={
+    "syntax_error": Case(FULL - 2, "SyntaxError", cells={
         "linear_forward": "def linear_forward(x, weight, bias)\n    return x @ weight.T + bias"}),
     "exception_everywhere": Case(0, "RuntimeError", base="wrong",
                                  cells={k: "raise RuntimeError('not today')" for k in WRONG}),
     "os_exit": Case(2, "kernel died", after={"len_reshape_shape": "import os\nos._exit(3)"}),
     "infinite_loop": Case(FULL, "time limit", after={"seed_options": "while True:\n    pass"}),
-    "stuck_kernel": Case(5, "stopped answering", after={"seed_options": (
+    "stuck_kernel": Case(7, "stopped answering", after={"seed_options": (
         "import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    time.sleep(0.5)")}),
     "memory_10gb": Case(FULL, "MemoryError", after={"add_on": "hog = bytearray(10 * 2**30)"}),
     # a cell added to Task 5.2, a task with a rule: its processes cost the task (the static rule check)
