@@ -73,7 +73,8 @@ def passed(name, detail=""):
 
 
 def _kind(x):
-    return type(x).__name__
+    """The type of an answer, as a message names it (the template's `...` is named as such)."""
+    return "`...` (replace it with your answer)" if x is Ellipsis else type(x).__name__
 
 
 def _pair(found, expected):

@@ -132,3 +132,8 @@ def test_tolerance_follows_the_dtype_asked_for_or_the_answers_own():
                                                      dtype=torch.float64)
     assert "entry [0]" in message(checks.check_close, "y", exact * (1 + 3e-5), exact)  # float64: tight
     assert checks.tolerance(torch.float32) == (1e-5, 1e-4)
+
+
+def test_a_template_left_as_it_is_is_named_as_such():
+    for check, args in [(checks.as_choices, ()), (checks.as_bool, ()), (checks.as_float, ()), (checks.as_shape, ())]:
+        assert "replace it with your answer" in message(check, "answer", ..., *args)
