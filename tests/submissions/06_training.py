@@ -52,8 +52,8 @@ def plot_layer_stats(ax, curves, ylabel):
     ax.legend(fontsize=8)
     return ax
 ''',
-            "bn_parameter_count": "def bn_parameter_count(C):\n    return sum(p.numel() for p in nn.BatchNorm2d(C).parameters())",
-            "bn_buffer_count": "def bn_buffer_count(C):\n    running_mean, running_var, num_batches_tracked = C, C, 1\n    return running_mean + running_var + num_batches_tracked",
+            "bn_parameter_count": "def bn_parameter_count(C, affine=True):\n    return sum(p.numel() for p in nn.BatchNorm2d(C, affine=affine).parameters())",
+            "bn_buffer_count": "def bn_buffer_count(C, track_running_stats=True):\n    if not track_running_stats:\n        return 0\n    running_mean, running_var, num_batches_tracked = C, C, 1\n    return running_mean + running_var + num_batches_tracked",
             "bn_channels": "def bn_channels(shape, layout):\n    return shape[-1] if layout == 'NHWC' else shape[1]",
             "batchnorm_channels_last": '''
 def batchnorm_channels_last(x, bn):
@@ -170,13 +170,21 @@ def plot_layer_stats(ax, curves, ylabel):
     },
     # The running mean and variance counted as parameters.
     "mistake_bn_counts_running_stats": {
-        "cells": {"bn_parameter_count": "def bn_parameter_count(C):\n    return 4 * C"},
+        "cells": {"bn_parameter_count": "def bn_parameter_count(C, affine=True):\n    return 4 * C if affine else 2 * C"},
         "loses": ["test_bn_parameter_count"],
     },
     # The batch counter forgotten.
     "mistake_bn_buffers_without_counter": {
-        "cells": {"bn_buffer_count": "def bn_buffer_count(C):\n    return 2 * C"},
+        "cells": {"bn_buffer_count": "def bn_buffer_count(C, track_running_stats=True):\n    return 2 * C if track_running_stats else 0"},
         "loses": ["test_bn_buffer_count"],
+    },
+    # The flags taken but ignored: the default counts for any value of affine or track_running_stats.
+    "mistake_bn_counts_ignore_flags": {
+        "cells": {
+            "bn_parameter_count": "def bn_parameter_count(C, affine=True):\n    return 2 * C",
+            "bn_buffer_count": "def bn_buffer_count(C, track_running_stats=True):\n    return 2 * C + 1",
+        },
+        "loses": ["test_bn_parameter_count", "test_bn_buffer_count"],
     },
     # The layout trap: PyTorch's channel position used for a channels-last batch.
     "mistake_bn_channels_always_dim1": {
@@ -339,8 +347,8 @@ def plot_layer_stats(ax, curves, ylabel):
     ax.set_ylabel(ylabel)
     return ax
 ''',
-            "bn_parameter_count": "import numpy as np\n\ndef bn_parameter_count(C):\n    return np.int64(C) * 2",
-            "bn_buffer_count": "def bn_buffer_count(C):\n    return torch.tensor(2 * C + 1)",
+            "bn_parameter_count": "import numpy as np\n\ndef bn_parameter_count(C, affine=True):\n    return np.int64(C) * 2 * affine",
+            "bn_buffer_count": "def bn_buffer_count(C, track_running_stats=True):\n    return torch.tensor((2 * C + 1) * track_running_stats)",
             "bn_channels": "def bn_channels(shape, layout):\n    return torch.tensor(list(shape))[layout.find('C')]",
             # transpose(1, 3) gives (B, C, w, h): the spatial axes swapped do not change per-channel statistics
             "batchnorm_channels_last": "def batchnorm_channels_last(x, bn):\n    return bn(x.transpose(1, 3)).transpose(1, 3)",
@@ -524,7 +532,7 @@ def plot_layer_stats(ax, curves, ylabel):
     },
     # Only gamma counted.
     "mistake_bn_parameters_gamma_only": {
-        "cells": {"bn_parameter_count": "def bn_parameter_count(C):\n    return C"},
+        "cells": {"bn_parameter_count": "def bn_parameter_count(C, affine=True):\n    return C if affine else 0"},
         "loses": ["test_bn_parameter_count"],
     },
     # The channels always taken from the last dimension.
@@ -889,31 +897,31 @@ VARIANTS.update({
         },
         "loses": ['test_plot_layer_stats'],
     },
-    # correct: gamma and beta, one of each per channel: 2C
+    # correct: gamma and beta, one of each per channel (2C), none without affine
     'heldout_bn_params_two_c': {
         "cells": {
-            'bn_parameter_count': 'def bn_parameter_count(C):\n    return 2 * C\n',
+            'bn_parameter_count': 'def bn_parameter_count(C, affine=True):\n    return 2 * C if affine else 0\n',
         },
         "loses": [],
     },
     # wrong: counts the running mean and variance as learnable parameters too (4C); they are buffers, not seen by the optimizer
     'heldout_bn_params_counts_running_stats': {
         "cells": {
-            'bn_parameter_count': 'def bn_parameter_count(C):\n    return 4 * C  # gamma, beta, running mean, running variance\n',
+            'bn_parameter_count': 'def bn_parameter_count(C, affine=True):\n    return (4 if affine else 2) * C  # gamma, beta, running mean, running variance\n',
         },
         "loses": ['test_bn_parameter_count'],
     },
-    # correct: running_mean and running_var (C each) plus the one-entry num_batches_tracked: 2C + 1
+    # correct: running_mean and running_var (C each) plus the one-entry num_batches_tracked: 2C + 1; none without tracking
     'heldout_bn_buffers_formula': {
         "cells": {
-            'bn_buffer_count': 'def bn_buffer_count(C):\n    return 2 * C + 1\n',
+            'bn_buffer_count': 'def bn_buffer_count(C, track_running_stats=True):\n    return 2 * C + 1 if track_running_stats else 0\n',
         },
         "loses": [],
     },
     # wrong: counts only the running statistics (2C) and forgets the batch counter num_batches_tracked
     'heldout_bn_buffers_forgets_counter': {
         "cells": {
-            'bn_buffer_count': 'def bn_buffer_count(C):\n    return 2 * C\n',
+            'bn_buffer_count': 'def bn_buffer_count(C, track_running_stats=True):\n    return 2 * C if track_running_stats else 0\n',
         },
         "loses": ['test_bn_buffer_count'],
     },
