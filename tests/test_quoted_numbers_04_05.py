@@ -500,7 +500,7 @@ def test_sgd_and_adam_with_l2_end_at_the_l2_minimum_and_adamw_is_still_moving(ru
 
 
 def test_adamw_with_the_papers_lambda_as_weight_decay_decays_alpha_times_too_little():
-    """recap: passing the paper's lambda as weight_decay makes the per-step decay alpha times too small."""
+    """written_update_rules: passing the paper's lambda as weight_decay makes the per-step decay alpha times too small."""
     alpha, lam = 0.1, 0.05
     w0 = torch.tensor([1.0, -2.0], dtype=torch.float64)
 
@@ -513,7 +513,7 @@ def test_adamw_with_the_papers_lambda_as_weight_decay_decays_alpha_times_too_lit
 
     assert torch.allclose(decay(lam / alpha), lam * w0, atol=1e-15)       # the paper's eta_t * lambda * w
     assert torch.allclose(decay(lam), alpha * lam * w0, atol=1e-15)       # alpha times too small
-    assert "the per-step decay is then $\\alpha$ times too small" in markdown("05_optimizers", "recap")
+    assert "the per-step decay is then $\\alpha$ times too small" in markdown("05_optimizers", "written_update_rules")
 
 
 def _sgd_vs_sgdw(beta, wd, etas, alpha=0.1, lam=0.01, seed=0):
