@@ -58,9 +58,11 @@ def main(argv=None):
     for aid in ids:
         variants = classroom.load_variants(folder, aid)
         src, _ = pipeline.notebook_pair(course, aid)
-        tests = {}
+        tests, points = {}, {}
         for nb in src.values():
             tests.update(_task_tests(nb))
+            points.update({c.metadata.nbgrader["grade_id"]: c.metadata.nbgrader.get("points", 0) for c in nb.cells
+                           if c.metadata.get("nbgrader", {}).get("grade")})
         students = []
         for name, spec in variants.items():
             student = f"h-{aid}-{name}"
@@ -70,7 +72,8 @@ def main(argv=None):
         fp = fn = n_ok = n_bad = 0
         for student, name, spec in students:
             outcome = outcomes[student]
-            lost = sorted(k for k, v in outcome.cells.items() if v is not None and v == 0) if outcome.ok else ["*"]
+            lost = sorted(k for k, v in outcome.cells.items() if v is not None and v < points.get(k, 0)) \
+                if outcome.ok else ["*"]  # a partial score counts as a loss
             own = [t for task in [spec["task"], *spec["cells"]] for t in tests.get(task, [])]
             if spec["verdict"] == "correct":
                 n_ok += 1

@@ -64,5 +64,7 @@ def test_variants_lose_exactly_the_points_they_should(graded, course):
     for name, spec in variants.items():
         outcome = by_kind[name]
         assert outcome.ok, outcome.error
-        expected = {k: (0 if k in spec["loses"] else pts) for k, pts in tests.items()}
-        assert {k: outcome.cells[k] for k in tests} == expected, name
+        # "loses": the test cells that score 0, or {test cell: points lost} where partial credit applies
+        lost = spec["loses"] if isinstance(spec["loses"], dict) else {k: tests[k] for k in spec["loses"]}
+        expected = {k: round(pts - lost.get(k, 0), 2) for k, pts in tests.items()}
+        assert {k: round(outcome.cells[k], 2) for k in tests} == expected, name

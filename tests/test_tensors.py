@@ -116,3 +116,13 @@ def test_broadcast_prediction_agrees_with_torch_on_every_small_pair(ref):
         except RuntimeError:
             want = None
         assert ref["broadcast_shape"](a, b) == want, (a, b)
+
+
+def test_draw_on_is_a_seeded_cpu_generator_moved_to_the_device_and_leaves_the_global_one(ref):
+    state = torch.get_rng_state()
+    x = ref["draw_on"](5, (2, 3), "meta")
+    assert x.device.type == "meta" and x.dtype == torch.float64 and x.shape == (2, 3)
+    y = ref["draw_on"](5, (2, 3), "cpu")
+    assert torch.equal(torch.get_rng_state(), state)
+    assert torch.equal(y, torch.randn(2, 3, generator=torch.Generator().manual_seed(5), dtype=torch.float64))
+    assert not torch.equal(y, ref["draw_on"](6, (2, 3), "cpu"))

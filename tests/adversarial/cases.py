@@ -10,7 +10,7 @@ folder), ``{victim}`` (another student) and ``{port}`` (a port the grader's host
 from dataclasses import dataclass, field
 
 AID = "01_tensors"
-FULL = 14  # autograded points of 01_tensors (3 more are written answers, graded by hand)
+FULL = 16  # autograded points of 01_tensors (3 more are written answers, graded by hand)
 
 WRONG = {
     "reshape_result": "def reshape_result(shape, new_shape):\n    return None",
@@ -20,6 +20,7 @@ WRONG = {
     "add_on": "def add_on(a, b, device):\n    return a",
     "seed_options": "seed_options = {'B'}",
     "make_layer": "def make_layer(seed):\n    return nn.Linear(2, 3)",
+    "draw_on": "def draw_on(seed, shape, device):\n    torch.manual_seed(seed)\n    return torch.randn(shape).to(device)",
     "train_gain_implies_test_gain": "train_gain_implies_test_gain = True",
     "linear_forward": "def linear_forward(x, weight, bias):\n    return torch.zeros(x.shape[0], weight.shape[0])",
     "linear_grads": "def linear_grads(x, weight, bias):\n    return torch.zeros_like(weight), torch.zeros_like(bias)",

@@ -166,7 +166,7 @@ def sgd_l2_step(w, grad, state, alpha, beta, lam, eta=1.0):
     # Believing a clever weight decay makes SGD + L2 with momentum equal to SGDW step by step.
     "mistake_options_momentum_agrees": {
         "cells": {"l2_vs_sgdw_options": "l2_vs_sgdw_options = {'A', 'C', 'D'}"},
-        "loses": ["test_l2_vs_sgdw_options"],
+        "loses": {"test_l2_vs_sgdw_options": 1},
     },
     # The no-momentum equivalence used with momentum.
     "mistake_equivalent_l2_ignores_momentum": {
@@ -773,14 +773,14 @@ VARIANTS.update({
         "cells": {
             'l2_vs_sgdw_options': 'l2_vs_sgdw_options = {"A", "C", "E"}\n',
         },
-        "loses": ['test_l2_vs_sgdw_options'],
+        "loses": {"test_l2_vs_sgdw_options": 1},
     },
     # wrong: misses C (with momentum the first step agrees and the later ones differ)
     'heldout_options_only_A': {
         "cells": {
             'l2_vs_sgdw_options': 'l2_vs_sgdw_options = {"A"}\n',
         },
-        "loses": ['test_l2_vs_sgdw_options'],
+        "loses": {"test_l2_vs_sgdw_options": 1},
     },
     # correct: at rest m* = eta*alpha*g/(1-beta) = -eta*lam*w*, so g + lam*(1-beta)/alpha * w = 0
     'heldout_equivalent_l2_formula': {
