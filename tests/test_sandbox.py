@@ -273,9 +273,10 @@ def test_without_the_guard_the_monkeypatch_attack_wins_so_the_guard_matters(tmp_
     monkeypatch.setattr(sandbox, "configure", without_guard)
     api = pipeline.course_api(root)
     outcome = pipeline.read_scores(api, [pipeline.grade_one(api, AID, "cheater", sandbox=False)])[0]
-    # the wrong answers alone score 0; patched checks hand them points (not all: the static rule check and
-    # Hypothesis' own use of the patched builtins still stand)
-    assert outcome.ok and outcome.points >= cases.FULL / 2, outcome
+    # the wrong answers alone score 0 (and 0 with the guard: test_adversarial's "monkeypatch"); patched checks
+    # hand them points: make_layer, train_gain_implies_test_gain and linear_grads at least (the static rule
+    # check, Hypothesis' own use of the patched builtins and checks that use a coerced answer still stand)
+    assert outcome.ok and outcome.points >= 4, outcome
     assert "UNSANDBOXED" in (root / "reports" / "integrity" / AID / "cheater.md").read_text()
 
 
