@@ -618,3 +618,90 @@ VARIANTS.update({
         "loses": ['test_linear_grads'],
     },
 })
+
+# Held out, then added: the answers of a solver who did the assignment blind from release/ (December 2026);
+# graded once by bench/bench_heldout.py before they joined the corpus, they lost no point.
+VARIANTS["blind_solver"] = {
+    "cells": {   'add_on': 'def add_on(a, b, device):\n'
+              '    # .to returns a copy on `device` (or the tensor itself if it is already there);\n'
+              '    # the sum is a new tensor, so a and b are left unchanged\n'
+              '    return a.to(device) + b.to(device)',
+    'broadcast_shape': 'def broadcast_shape(a, b):\n'
+                       '    a, b = tuple(a), tuple(b)\n'
+                       '    n = max(len(a), len(b))\n'
+                       '    # pad the shorter shape with 1s on the left\n'
+                       '    a = (1,) * (n - len(a)) + a\n'
+                       '    b = (1,) * (n - len(b)) + b\n'
+                       '    out = []\n'
+                       '    for da, db in zip(a, b):\n'
+                       '        if da == db:\n'
+                       '            out.append(da)\n'
+                       '        elif da == 1:\n'
+                       '            out.append(db)\n'
+                       '        elif db == 1:\n'
+                       '            out.append(da)\n'
+                       '        else:\n'
+                       '            return None\n'
+                       '    return tuple(out)',
+    'device_options': 'device_options = {"A", "C"}',
+    'draw_on': 'def draw_on(seed, shape, device):\n'
+               '    # a CPU generator of our own: the global generator is not touched\n'
+               '    g = torch.Generator(device="cpu").manual_seed(seed)\n'
+               '    # draw on the CPU in one call, in float64, then move to the device\n'
+               '    x = torch.randn(tuple(shape), generator=g, dtype=torch.float64)\n'
+               '    return x.to(device)',
+    'len_reshape_shape': 'def len_reshape_shape(shape):\n'
+                         '    n, a, b = shape\n'
+                         '    # len(x[1]) = a (x[1] has shape (a, b)), len(x) = n, len(x[2]) = a\n'
+                         '    new_shape = (a, n, a)\n'
+                         '    # valid only when it holds as many entries as x: a*n*a == n*a*b, i.e. a == b\n'
+                         '    if a * n * a != n * a * b:\n'
+                         '        return None\n'
+                         '    return new_shape',
+    'linear_forward': 'def linear_forward(x, weight, bias):\n'
+                      '    # Y = X W^T + b, b broadcast over the rows; nothing is modified in place\n'
+                      '    return x @ weight.T + bias',
+    'linear_grads': 'def linear_grads(x, weight, bias):\n'
+                    "    # detached copies that require gradients: the caller's tensors get no .grad\n"
+                    '    # and keep their requires_grad flag\n'
+                    '    w = weight.detach().clone().requires_grad_(True)\n'
+                    '    b = bias.detach().clone().requires_grad_(True)\n'
+                    '    xd = x.detach()\n'
+                    '    with torch.enable_grad():\n'
+                    '        s = linear_forward(xd, w, b).sum()\n'
+                    '        dW, db = torch.autograd.grad(s, (w, b))\n'
+                    '    return dW, db',
+    'make_layer': 'def make_layer(seed):\n'
+                  "    # reset the global generator, so the layer's initialisation depends only on seed\n"
+                  '    torch.manual_seed(seed)\n'
+                  '    return nn.Linear(2, 3)',
+    'reshape_result': 'def reshape_result(shape, new_shape):\n'
+                      '    # number of entries of the original tensor; () has one entry\n'
+                      '    numel = 1\n'
+                      '    for d in shape:\n'
+                      '        numel *= d\n'
+                      '    if isinstance(new_shape, int):\n'
+                      '        new_shape = (new_shape,)\n'
+                      '    new_shape = tuple(new_shape)\n'
+                      '    known = 1\n'
+                      '    n_infer = 0\n'
+                      '    for d in new_shape:\n'
+                      '        if d == -1:\n'
+                      '            n_infer += 1\n'
+                      '        else:\n'
+                      '            known *= d\n'
+                      '    if n_infer > 1:\n'
+                      '        return None\n'
+                      '    if n_infer == 0:\n'
+                      '        return new_shape if known == numel else None\n'
+                      '    # one dimension is -1: infer it\n'
+                      '    if known == 0:\n'
+                      '        return None  # -1 would be ambiguous\n'
+                      '    if numel % known != 0:\n'
+                      '        return None\n'
+                      '    inferred = numel // known\n'
+                      '    return tuple(inferred if d == -1 else d for d in new_shape)',
+    'seed_options': 'seed_options = {"A", "C"}',
+    'train_gain_implies_test_gain': 'train_gain_implies_test_gain = False'},
+    "loses": [],
+}

@@ -858,3 +858,59 @@ VARIANTS.update({
         "loses": ['test_conv_bias_grad'],
     },
 })
+
+# Held out, then added: the answers of a solver who did the assignment blind from release/ (December 2026);
+# graded once by bench/bench_heldout.py before they joined the corpus, they lost no point.
+VARIANTS["blind_solver"] = {
+    "cells": {   'conv_bias_grad': 'def conv_bias_grad(grad_out):\n'
+                      '    # b enters every z_ij with derivative 1, so dL/db = sum_ij dL/dz_ij\n'
+                      '    return grad_out.sum()',
+    'conv_weight_grad': 'def conv_weight_grad(x, grad_out):\n'
+                        '    # dL/dw_mn = sum_ij grad_out_ij * x_{i+m, j+n}: the valid cross-correlation of '
+                        'x with grad_out,\n'
+                        '    # which is exactly what F.conv2d computes (grad_out plays the kernel), of size '
+                        'k1 x k2\n'
+                        '    return F.conv2d(x[None, None], grad_out.to(x.dtype)[None, None])[0, 0]',
+    'grad_xtx': 'def grad_xtx(x):\n    # g(x) = sum_i x_i^2, so dg/dx_j = 2 x_j\n    return 2 * x',
+    'jacobian_identity': 'def jacobian_identity(x):\n'
+                         '    # f_i(x) = x_i, so df_i/dx_j = 1 if i == j else 0: the identity matrix\n'
+                         '    n = x.shape[0]\n'
+                         '    return torch.eye(n, dtype=x.dtype, device=x.device)',
+    'numerical_grad': 'def numerical_grad(f, x, eps=1e-6):\n'
+                      '    xc = x.detach().clone(memory_format=torch.contiguous_format)            # work on '
+                      "a copy: the caller's x is never touched\n"
+                      '    flat = xc.view(-1)                   # a view of the copy, so flat[i] changes xc\n'
+                      '    grad = torch.zeros(flat.numel(), dtype=x.dtype, device=x.device)\n'
+                      '    for i in range(flat.numel()):\n'
+                      '        old = flat[i].item()\n'
+                      '        flat[i] = old + eps\n'
+                      '        f_plus = float(f(xc))\n'
+                      '        flat[i] = old - eps\n'
+                      '        f_minus = float(f(xc))\n'
+                      '        flat[i] = old                    # put the entry back before the next '
+                      'coordinate\n'
+                      '        grad[i] = (f_plus - f_minus) / (2 * eps)\n'
+                      '    return grad.reshape(x.shape)',
+    'relative_error': 'def relative_error(a, b):\n'
+                      '    a = a.detach().to(torch.float64)\n'
+                      '    b = b.detach().to(device=a.device, dtype=torch.float64)\n'
+                      '    num = torch.linalg.norm(a - b)\n'
+                      '    den = torch.linalg.norm(a) + torch.linalg.norm(b)\n'
+                      '    if den == 0:                  # both are zero\n'
+                      '        return 0.0\n'
+                      '    return float(num / den)',
+    'sigmoid_layer_backward': 'def sigmoid_layer_backward(x, W, b, grad_out):\n'
+                              '    # forward pass again: z = x W^T + b, s = sigmoid(z), shape (B, d_out)\n'
+                              '    s = torch.sigmoid(x @ W.T + b)\n'
+                              "    # dL/dz_ki = dL/dx^l_ki * sigma'(z_ki), with sigma' = s (1 - s); finite "
+                              'even when saturated\n'
+                              '    delta = grad_out * s * (1 - s)          # (B, d_out)\n'
+                              '    grad_W = delta.T @ x                    # sum_k delta_ki x_kj   -> '
+                              '(d_out, d_in)\n'
+                              '    grad_b = delta.sum(dim=0)               # sum_k delta_ki        -> '
+                              '(d_out,)\n'
+                              '    grad_x = delta @ W                      # sum_i delta_ki w_ij   -> (B, '
+                              'd_in)\n'
+                              '    return grad_W, grad_b, grad_x'},
+    "loses": [],
+}

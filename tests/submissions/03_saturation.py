@@ -565,3 +565,68 @@ VARIANTS.update({
         "loses": ['test_best_activation'],
     },
 })
+
+# Held out, then added: the answers of a solver who did the assignment blind from release/ (December 2026);
+# graded once by bench/bench_heldout.py before they joined the corpus, they lost no point.
+VARIANTS["blind_solver"] = {
+    "cells": {   'best_activation': 'best_activation = max(ACTIVATIONS, key=search_values.get)\n'
+                       'print(best_activation, round(search_values[best_activation], 5))',
+    'chain_grads': 'def chain_grads(x, weights, activation):\n'
+                   '    w = torch.tensor([float(v) for v in weights], dtype=torch.float64, '
+                   'requires_grad=True)\n'
+                   '    h = torch.tensor(float(x), dtype=torch.float64)\n'
+                   '    for k in range(w.shape[0]):\n'
+                   '        h = activation(w[k] * h)\n'
+                   '    if w.shape[0] == 0:\n'
+                   '        return torch.zeros(0, dtype=torch.float64)\n'
+                   '    (g,) = torch.autograd.grad(h, w, allow_unused=True)\n'
+                   '    if g is None:\n'
+                   '        g = torch.zeros_like(w)\n'
+                   '    return g.detach()',
+    'mean_first_layer_grad': 'def mean_first_layer_grad(activation_name, seed):\n'
+                             '    torch.manual_seed(seed)\n'
+                             '    act = getattr(nn, activation_name)()\n'
+                             '    fc1 = nn.Linear(1, 1, bias=False)\n'
+                             '    fc2 = nn.Linear(1, 1, bias=False)\n'
+                             '    fc3 = nn.Linear(1, 1, bias=False)\n'
+                             '    with torch.no_grad():\n'
+                             '        for fc in (fc1, fc2, fc3):\n'
+                             '            fc.weight.fill_(1.0)\n'
+                             '    xs = torch.randn(200, 1)\n'
+                             '    total = 0.0\n'
+                             '    for x in xs:                      # x has shape (1,)\n'
+                             '        for p in (fc1, fc2, fc3, act):\n'
+                             '            p.zero_grad()\n'
+                             '        out = act(fc3(act(fc2(act(fc1(x))))))\n'
+                             '        out.sum().backward()\n'
+                             '        total += fc1.weight.grad.abs().item()\n'
+                             '    return total / len(xs)',
+    'plot_tanh': 'def plot_tanh(ax):\n'
+                 '    z = torch.linspace(-6, 6, 241, dtype=torch.float64)\n'
+                 '    ax.plot(z.numpy(), torch.tanh(z).numpy(), label="tanh(z)")\n'
+                 '    ax.plot(z.numpy(), tanh_prime(z).numpy(), label="tanh\'(z) = 1 - tanh^2(z)")\n'
+                 '    ax.set_xlabel("z")\n'
+                 '    ax.legend()\n'
+                 '    return ax',
+    'saturation_threshold': 'def saturation_threshold(eps):\n'
+                            '    # 1 - tanh^2 z = eps  <=>  tanh z = sqrt(1 - eps)  <=>  z = atanh(sqrt(1 - '
+                            'eps))\n'
+                            '    # = 1/2 log((1 + s) / (1 - s)) with s = sqrt(1 - eps); since (1 - s)(1 + s) '
+                            '= eps this is\n'
+                            '    # log((1 + s) / sqrt(eps)), which avoids the cancellation in 1 - s for tiny '
+                            'eps.\n'
+                            '    eps = float(eps)\n'
+                            '    s = math.sqrt(1.0 - eps)\n'
+                            '    return math.log((1.0 + s) / math.sqrt(eps))',
+    'tanh_prime': 'def tanh_prime(z):\n    y = torch.tanh(z)\n    return 1 - y * y',
+    'x100_grads': '_t = chain_grads(100.0, [1.0] * 4, torch.tanh)\n'
+                  '_r = chain_grads(100.0, [1.0] * 4, torch.relu)\n'
+                  'print("tanh raw:", _t.tolist())\n'
+                  'print("relu raw:", _r.tolist())\n'
+                  'tanh_grads = [round(v, 3) for v in _t.tolist()]\n'
+                  'relu_grads = [round(v, 3) for v in _r.tolist()]\n'
+                  "# tanh: w1 is multiplied by tanh'(100) ~ 4e-87 (exactly 0 here, since tanh(100) rounds to "
+                  '1.0); ReLU: every factor is 1\n'
+                  'tanh_vanishes_faster = True'},
+    "loses": [],
+}

@@ -806,3 +806,113 @@ VARIANTS.update({
         "loses": ['test_draw_mlp'],
     },
 })
+
+# Held out, then added: the answers of a solver who did the assignment blind from release/ (December 2026);
+# graded once by bench/bench_heldout.py before they joined the corpus, they lost no point.
+VARIANTS["blind_solver"] = {
+    "cells": {   'ce_grad': 'def ce_grad(z, target):\n'
+               '    B, K = z.shape\n'
+               '    y_hat = softmax(z)                                              # (B, K), stable (Task '
+               '1.1)\n'
+               '    if target.dtype.is_floating_point:\n'
+               '        p = target.to(dtype=z.dtype, device=z.device)\n'
+               '    else:\n'
+               '        p = F.one_hot(target.to(z.device), num_classes=K).to(z.dtype)\n'
+               '    return (y_hat - p) / B',
+    'count_params': 'def count_params(sizes):\n'
+                    '    # each layer n_in -> n_out has n_out * n_in weights and n_out biases\n'
+                    '    return int(sum(n_out * n_in + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:])))',
+    'cross_entropy': 'def cross_entropy(z, target):\n'
+                     '    m = z.max(dim=-1, keepdim=True).values\n'
+                     '    log_y = z - m - torch.log(torch.exp(z - m).sum(dim=-1, keepdim=True))   # '
+                     'log-softmax, shape (B, K)\n'
+                     '    if target.dtype.is_floating_point:\n'
+                     '        p = target.to(dtype=z.dtype, device=z.device)                      # '
+                     'probabilities (B, K)\n'
+                     '    else:\n'
+                     '        p = F.one_hot(target.to(z.device), num_classes=z.shape[-1]).to(z.dtype)  # '
+                     'class indices -> one-hot\n'
+                     '    return -(p * log_y).sum(dim=-1).mean()',
+    'draw_mlp': 'def draw_mlp(ax, sizes):\n'
+                '    n_hidden = len(sizes) - 2\n'
+                '    labels = ["input"] + [f"hidden {i}" for i in range(1, n_hidden + 1)] + ["output"]\n'
+                '    draw_network(ax, sizes, labels)\n'
+                '    return ax',
+    'linear_xor_best': '# 4/4 is impossible (Task 3.4); 3/4 is reached, e.g. by w = (-1, -1), b = 1.5:\n'
+                       '# scores 1.5, 0.5, 0.5, -0.5 -> classes 1, 1, 1, 0, wrong only at (0, 0).\n'
+                       'linear_xor_best = 3 / 4',
+    'min_ce_mnist': '# entropy of p_mnist: only the two non-zero entries contribute (0 log 0 = 0)\n'
+                    'min_ce_mnist = float(-(0.75 * math.log(0.75) + 0.25 * math.log(0.25)))\n'
+                    'print(min_ce_mnist)',
+    'mlp_forward': 'def mlp_forward(x, params, act=torch.relu):\n'
+                   '    h = x\n'
+                   '    for i, (W, b) in enumerate(params):\n'
+                   '        h = h @ W.T + b                 # batch rows: H W^T + b\n'
+                   '        if i < len(params) - 1:         # no nonlinearity after the last layer\n'
+                   '            h = act(h)\n'
+                   '    return h',
+    'mlp_shapes': 'mlp_shapes = {\n'
+                  '    "W1": (5, 3), "b1": (5,),\n'
+                  '    "W2": (2, 5), "b2": (2,),\n'
+                  '    "W3": (4, 2), "b3": (4,),\n'
+                  '}',
+    'p_mnist': 'p_mnist = torch.zeros(10)\np_mnist[1] = 0.75\np_mnist[7] = 0.25',
+    'plot_decision_regions': 'def plot_decision_regions(ax, W1, w2, n=201):\n'
+                             '    g = torch.linspace(-0.5, 1.5, n, dtype=torch.float64)\n'
+                             '    x2, x1 = torch.meshgrid(g, g, indexing="ij")      # x1[i, j] = g[j], x2[i, '
+                             'j] = g[i]\n'
+                             '    W1c = W1.detach().to(device="cpu", dtype=torch.float64)\n'
+                             '    w2c = w2.detach().to(device="cpu", dtype=torch.float64)\n'
+                             '    pts = torch.stack([x1.reshape(-1), x2.reshape(-1)], dim=1)   # (n*n, 2), '
+                             'row-major over [i, j]\n'
+                             '    f = xor_net(pts, W1c, w2c)                                   # (n*n,)\n'
+                             '    image = (f > 0.5).to(torch.float64).reshape(n, n)\n'
+                             '    ax.imshow(image.numpy(), origin="lower", extent=(-0.5, 1.5, -0.5, 1.5),\n'
+                             '              cmap="coolwarm", vmin=0, vmax=1, alpha=0.4)\n'
+                             '    ax.scatter([0, 0, 1, 1], [0, 1, 0, 1], c=[0, 1, 1, 0], cmap="coolwarm", '
+                             'vmin=0, vmax=1,\n'
+                             '               edgecolors="k", s=80)\n'
+                             '    ax.set_xlabel("$x_1$")\n'
+                             '    ax.set_ylabel("$x_2$")\n'
+                             '    return ax',
+    'softmax': 'def softmax(z):\n'
+               '    m = z.max(dim=-1, keepdim=True).values\n'
+               '    e = torch.exp(z - m)\n'
+               '    return e / e.sum(dim=-1, keepdim=True)',
+    'train_linear': 'def train_linear(X, y, steps=100, lr=1.0):\n'
+                    '    w = torch.zeros(X.shape[1], dtype=X.dtype, device=X.device)\n'
+                    '    b = torch.zeros((), dtype=X.dtype, device=X.device)\n'
+                    '    for _ in range(steps):\n'
+                    '        s = X @ w + b\n'
+                    '        r = torch.sigmoid(s) - y            # dL/ds_n times N\n'
+                    '        grad_w = X.T @ r / len(y)\n'
+                    '        grad_b = r.mean()\n'
+                    '        w = w - lr * grad_w\n'
+                    '        b = b - lr * grad_b\n'
+                    '    return w, b',
+    'train_xor_net': 'def train_xor_net(X, y, seed, steps=300, lr=0.2):\n'
+                     '    g = generator(seed)\n'
+                     '    W1 = torch.randn(2, 2, generator=g, dtype=torch.float64).to(X.device)\n'
+                     '    w2 = torch.randn(2, generator=g, dtype=torch.float64).to(X.device)\n'
+                     '    W1 = W1.clone().requires_grad_(True)\n'
+                     '    w2 = w2.clone().requires_grad_(True)\n'
+                     '    for _ in range(steps):\n'
+                     '        loss = ((xor_net(X, W1, w2) - y) ** 2).mean()\n'
+                     '        gW1, gw2 = torch.autograd.grad(loss, (W1, w2))\n'
+                     '        with torch.no_grad():\n'
+                     '            W1 -= lr * gW1\n'
+                     '            w2 -= lr * gw2\n'
+                     '    W1, w2 = W1.detach(), w2.detach()\n'
+                     '    return W1, w2',
+    'xor_success_seeds': 'xor_success_seeds = set()\n'
+                         'for seed in range(10):\n'
+                         '    W1_s, w2_s = train_xor_net(X_xor, y_xor, seed)\n'
+                         '    pred = (xor_net(X_xor, W1_s, w2_s) > 0.5).double()\n'
+                         '    if bool((pred == y_xor).all()):\n'
+                         '        xor_success_seeds.add(seed)\n'
+                         'print(sorted(xor_success_seeds))',
+    'xor_weights': 'W1_xor = torch.tensor([[1.0, -1.0],     # hidden 1: relu(x1 - x2), 1 only at (1, 0)\n'
+                   '                       [-1.0, 1.0]])    # hidden 2: relu(x2 - x1), 1 only at (0, 1)\n'
+                   'w2_xor = torch.tensor([1.0, 1.0])'},
+    "loses": [],
+}

@@ -847,3 +847,77 @@ VARIANTS.update({
         "loses": ['test_plot_trajectories'],
     },
 })
+
+# Held out, then added: the answers of a solver who did the assignment blind from release/ (December 2026);
+# graded once by bench/bench_heldout.py before they joined the corpus, they lost no point.
+VARIANTS["blind_solver"] = {
+    "cells": {   'adam_l2_step': 'def adam_l2_step(w, grad, state, alpha, beta1, beta2, eps, lam, eta=1.0):\n'
+                    '    g = grad + lam * w                                  # L2 term joins the gradient\n'
+                    '    t = state.get("t", 0) + 1\n'
+                    '    m = state.get("m", torch.zeros_like(w))\n'
+                    '    v = state.get("v", torch.zeros_like(w))\n'
+                    '    m = beta1 * m + (1 - beta1) * g\n'
+                    '    v = beta2 * v + (1 - beta2) * g * g\n'
+                    '    m_hat = m / (1 - beta1 ** t)\n'
+                    '    v_hat = v / (1 - beta2 ** t)\n'
+                    '    new_w = w - eta * alpha * m_hat / (v_hat.sqrt() + eps)\n'
+                    '    return new_w, {**state, "t": t, "m": m, "v": v}',
+    'adamw_step': 'def adamw_step(w, grad, state, alpha, beta1, beta2, eps, lam, eta=1.0):\n'
+                  '    t = state.get("t", 0) + 1\n'
+                  '    m = state.get("m", torch.zeros_like(w))\n'
+                  '    v = state.get("v", torch.zeros_like(w))\n'
+                  '    m = beta1 * m + (1 - beta1) * grad                  # plain gradient: no decay in the '
+                  'moments\n'
+                  '    v = beta2 * v + (1 - beta2) * grad * grad\n'
+                  '    m_hat = m / (1 - beta1 ** t)\n'
+                  '    v_hat = v / (1 - beta2 ** t)\n'
+                  '    new_w = w - eta * (alpha * m_hat / (v_hat.sqrt() + eps) + lam * w)\n'
+                  '    return new_w, {**state, "t": t, "m": m, "v": v}',
+    'l2_vs_sgdw_options': 'l2_vs_sgdw_options = {"A", "C"}',
+    'plot_trajectories': 'def plot_trajectories(ax, steps, w0, grad_fn, n_steps):\n'
+                         '    start = w0.detach().clone()                 # leave w0 (and its requires_grad) '
+                         'alone\n'
+                         '    for label, step in steps.items():\n'
+                         '        w, state = start.clone(), {}\n'
+                         '        points = [w]\n'
+                         '        for _ in range(n_steps):\n'
+                         '            w, state = step(w, grad_fn(w), state)\n'
+                         '            points.append(w)\n'
+                         '        path = torch.stack([p.detach() for p in points]).cpu()\n'
+                         '        ax.plot(path[:, 0].numpy(), path[:, 1].numpy(), label=label)\n'
+                         '    ax.legend()\n'
+                         '    ax.set_xlabel("$w_1$")\n'
+                         '    ax.set_ylabel("$w_2$")\n'
+                         '    return ax',
+    'sgd_hparams_for_sgdw': 'def sgd_hparams_for_sgdw(alpha, lam, eta=1.0):\n'
+                            '    # SGD (no momentum): w - lr*g - lr*wd*w ;  SGDW (beta=0): w - eta*alpha*g - '
+                            'eta*lam*w\n'
+                            '    lr = alpha * eta\n'
+                            '    weight_decay = lam / alpha              # so that lr * weight_decay = eta * '
+                            'lam\n'
+                            '    return lr, weight_decay',
+    'sgd_l2_step': 'def sgd_l2_step(w, grad, state, alpha, beta, lam, eta=1.0):\n'
+                   '    g = grad + lam * w                      # L2 term joins the gradient\n'
+                   '    m = state.get("m")\n'
+                   '    if m is None:\n'
+                   '        m = torch.zeros_like(w)\n'
+                   '    m = beta * m + eta * alpha * g          # Algorithm 1: the step size is inside the '
+                   'momentum\n'
+                   '    new_w = w - m\n'
+                   '    return new_w, {**state, "m": m}',
+    'sgdw_equivalent_l2': 'def sgdw_equivalent_l2(alpha, beta, lam):\n'
+                          '    # at rest: m* = beta m* + eta alpha grad f(w*)  ->  m* = eta alpha grad f(w*) '
+                          '/ (1 - beta)\n'
+                          '    #          w* = w* - m* - eta lam w*            ->  m* = -eta lam w*\n'
+                          '    # so grad f(w*) + lam (1 - beta) / alpha * w* = 0\n'
+                          '    return lam * (1 - beta) / alpha',
+    'sgdw_step': 'def sgdw_step(w, grad, state, alpha, beta, lam, eta=1.0):\n'
+                 '    m = state.get("m")\n'
+                 '    if m is None:\n'
+                 '        m = torch.zeros_like(w)\n'
+                 '    m = beta * m + eta * alpha * grad       # momentum of the plain gradient only\n'
+                 '    new_w = w - m - eta * lam * w           # decoupled decay: scaled by eta, not by '
+                 'alpha\n'
+                 '    return new_w, {**state, "m": m}'},
+    "loses": [],
+}

@@ -1129,3 +1129,103 @@ VARIANTS.update({
         "loses": ['test_inverted_dropout'],
     },
 })
+
+# Held out, then added: the answers of a solver who did the assignment blind from release/ (December 2026);
+# graded once by bench/bench_heldout.py before they joined the corpus, they lost no point.
+VARIANTS["blind_solver"] = {
+    "cells": {   'batchnorm_channels_last': 'def batchnorm_channels_last(x, bn):\n'
+                               '    y = bn(x.permute(0, 3, 1, 2))   # (B, h, w, C) -> (B, C, h, w): a view, '
+                               'x itself is not changed\n'
+                               '    return y.permute(0, 2, 3, 1)    # back to (B, h, w, C)',
+    'bn_channels': 'def bn_channels(shape, layout):\n'
+                   '    shape = tuple(shape)\n'
+                   '    if len(shape) != 4:\n'
+                   '        raise ValueError(f"expected a 4-D batch shape, found {shape}")\n'
+                   '    if layout == "NHWC":\n'
+                   '        return int(shape[3])\n'
+                   '    if layout == "NCHW":\n'
+                   '        return int(shape[1])\n'
+                   '    raise ValueError(f"unknown layout {layout!r}")',
+    'cosine_lr': 'def cosine_lr(epoch, base_lr, T_max, eta_min=0.0):\n'
+                 '    return eta_min + 0.5 * (base_lr - eta_min) * (1 + math.cos(math.pi * epoch / T_max))',
+    'early_stopping': 'class EarlyStopping:\n'
+                      '    def __init__(self, patience, min_delta=0.0):\n'
+                      '        self.patience = patience\n'
+                      '        self.min_delta = min_delta\n'
+                      '        self.best_epoch = None   # no epoch seen yet\n'
+                      '        self.best_loss = None\n'
+                      '        self.epoch = -1          # index of the last epoch passed to step\n'
+                      '        self.bad_epochs = 0      # epochs in a row without improvement\n'
+                      '\n'
+                      '    def step(self, val_loss):\n'
+                      '        self.epoch += 1\n'
+                      '        val_loss = float(val_loss)\n'
+                      '        if self.best_epoch is None or val_loss < self.best_loss - self.min_delta:\n'
+                      '            self.best_epoch, self.best_loss = self.epoch, val_loss\n'
+                      '            self.bad_epochs = 0\n'
+                      '            return False\n'
+                      '        self.bad_epochs += 1\n'
+                      '        return self.bad_epochs >= self.patience',
+    'init_gain': 'def init_gain(nonlinearity, param=None):\n'
+                 '    if nonlinearity in ("linear", "sigmoid"):\n'
+                 '        return 1.0\n'
+                 '    if nonlinearity == "tanh":\n'
+                 '        return 5.0 / 3\n'
+                 '    if nonlinearity == "relu":\n'
+                 '        return math.sqrt(2.0)\n'
+                 '    if nonlinearity == "leaky_relu":\n'
+                 '        slope = 0.01 if param is None else param\n'
+                 '        return math.sqrt(2.0 / (1 + slope ** 2))\n'
+                 '    if nonlinearity == "selu":\n'
+                 '        return 3.0 / 4\n'
+                 '    raise ValueError(f"unsupported nonlinearity {nonlinearity!r}")',
+    'inverted_dropout': 'def inverted_dropout(x, p, training=True):\n'
+                        '    if not training:\n'
+                        '        return x\n'
+                        '    if not 0 <= p < 1:\n'
+                        '        raise ValueError(f"p must be in [0, 1), got {p}")\n'
+                        '    keep = torch.rand(x.shape, device=x.device) >= p     # True with probability 1 '
+                        '- p, fresh every call\n'
+                        '    return torch.where(keep, x / (1 - p), torch.zeros_like(x))',
+    'layer_stats': 'def layer_stats(depth, width, gain, nonlinearity, seed, batch=256):\n'
+                   '    activations = {"linear": lambda t: t, "tanh": torch.tanh, "relu": torch.relu}\n'
+                   '    if nonlinearity not in activations:\n'
+                   '        raise ValueError(f"unknown nonlinearity {nonlinearity!r}")\n'
+                   '    f = activations[nonlinearity]\n'
+                   '    g = generator(seed)\n'
+                   '    x = torch.randn(batch, width, generator=g, dtype=torch.float64)\n'
+                   '    weights = [torch.randn(width, width, generator=g, dtype=torch.float64) * (gain / '
+                   'math.sqrt(width))\n'
+                   '               for _ in range(depth)]\n'
+                   '    r = torch.randn(batch, width, generator=g, dtype=torch.float64)\n'
+                   '    x, r = x.to(DEVICE), r.to(DEVICE)\n'
+                   '    weights = [W.to(DEVICE).requires_grad_() for W in weights]\n'
+                   '    a = x\n'
+                   '    acts = []\n'
+                   '    for W in weights:\n'
+                   '        a = f(a @ W.T)\n'
+                   '        acts.append(a)\n'
+                   '    loss = (a * r).sum()\n'
+                   '    grads = torch.autograd.grad(loss, weights)\n'
+                   '    act_std = torch.stack([t.detach().std() for t in acts]).cpu()\n'
+                   '    grad_std = torch.stack([gr.detach().std() for gr in grads]).cpu()\n'
+                   '    return act_std, grad_std',
+    'plot_layer_stats': 'def plot_layer_stats(ax, curves, ylabel):\n'
+                        '    for label, values in curves.items():\n'
+                        '        ys = values.detach().cpu().to(torch.float64).reshape(-1)\n'
+                        '        xs = torch.arange(1, len(ys) + 1)\n'
+                        '        ax.plot(xs.numpy(), ys.numpy(), label=label)\n'
+                        '    ax.set_yscale("log")\n'
+                        '    ax.set_xlabel("layer")\n'
+                        '    ax.set_ylabel(ylabel)\n'
+                        '    ax.legend()\n'
+                        '    return ax',
+    'second_moment_gain': 'def second_moment_gain(f):\n'
+                          '    z = torch.linspace(-10.0, 10.0, 200_001, dtype=torch.float64)\n'
+                          '    density = torch.exp(-z ** 2 / 2) / math.sqrt(2 * math.pi)\n'
+                          '    second_moment = torch.trapezoid(f(z) ** 2 * density, z)\n'
+                          '    return float(1.0 / torch.sqrt(second_moment))',
+    'step_lr': 'def step_lr(epoch, base_lr, step_size, gamma=0.1):\n'
+               '    return base_lr * gamma ** (epoch // step_size)'},
+    "loses": [],
+}

@@ -971,3 +971,85 @@ VARIANTS.update({
         "loses": {"test_vanishing_options": 0.33},  # two of three right letters, none wrong: 2/3 of the point
     },
 })
+
+# Held out, then added: the answers of a solver who did the assignment blind from release/ (December 2026);
+# graded once by bench/bench_heldout.py before they joined the corpus, they lost no point.
+VARIANTS["blind_solver"] = {
+    "cells": {   'clip_by_norm': 'def clip_by_norm(parameters, max_norm):\n'
+                    '    if isinstance(parameters, torch.Tensor):\n'
+                    '        parameters = [parameters]\n'
+                    '    grads = [p.grad for p in parameters if p.grad is not None]   # walk the generator '
+                    'once\n'
+                    '    if not grads:\n'
+                    '        return torch.tensor(0.0)\n'
+                    '    with torch.no_grad():\n'
+                    '        device = grads[0].device\n'
+                    '        # total 2-norm, as if all gradients were one long vector: the norm of the '
+                    'per-tensor norms\n'
+                    '        total = torch.linalg.vector_norm(\n'
+                    '            torch.stack([torch.linalg.vector_norm(g, 2).to(device) for g in grads]), '
+                    '2)\n'
+                    '        coef = float(max_norm) / (total + 1e-6)\n'
+                    '        coef = torch.clamp(coef, max=1.0)       # factor 1 (no change) when the norm is '
+                    'small enough\n'
+                    '        for g in grads:\n'
+                    '            g.mul_(coef.to(g.device, g.dtype))\n'
+                    '    return total',
+    'clip_by_value': 'def clip_by_value(parameters, clip_value):\n'
+                     '    if isinstance(parameters, torch.Tensor):          # clip_grad_value_ also takes a '
+                     'single tensor\n'
+                     '        parameters = [parameters]\n'
+                     '    clip_value = float(clip_value)\n'
+                     '    for p in parameters:\n'
+                     '        if p.grad is not None:\n'
+                     '            p.grad.clamp_(min=-clip_value, max=clip_value)   # in place',
+    'dependency_set': 'def dependency_set(step, h_prev, i):\n'
+                      '    J = torch.autograd.functional.jacobian(step, h_prev.detach().clone())   # (d, d): '
+                      'J[i, j] = dh_t[i]/dh_{t-1}[j]\n'
+                      '    return {int(j) for j in torch.nonzero(J[i] != 0).flatten().tolist()}',
+    'factor_w99': 'factor_w99 = round(1.1 ** 99)',
+    'grad_norms': 'def grad_norms(rnn, x, Ts):\n'
+                  '    x_in = x.detach().clone().requires_grad_(True)     # a copy: x itself stays '
+                  'untouched\n'
+                  '    with torch.enable_grad():\n'
+                  '        out, _ = rnn(x_in)                              # (B, T_max, H): h_t for every '
+                  'step\n'
+                  '        norms = []\n'
+                  '        for T in Ts:\n'
+                  '            s_T = out[:, T - 1, :].sum()                # sum of all entries of h_T\n'
+                  '            (g,) = torch.autograd.grad(s_T, x_in, retain_graph=True)\n'
+                  '            norms.append(g[:, 0, :].norm())             # gradient w.r.t. the first time '
+                  'slice\n'
+                  '    return torch.stack(norms).detach()',
+    'h5_depends_on': 'h5_depends_on = {"x1", "x2", "x3", "x4", "x5", "h0", "h1", "h2", "h3", "h4"}',
+    'plot_grad_norms': 'def plot_grad_norms(ax, Ts, norms):\n'
+                       '    for name, values in norms.items():\n'
+                       '        ax.plot(list(Ts), torch.as_tensor(values).detach().cpu().tolist(), '
+                       'marker="o", label=name)\n'
+                       '    ax.set_yscale("log")\n'
+                       '    ax.set_xlabel("step T")\n'
+                       '    ax.set_ylabel(r"$\\|\\partial s_T / \\partial x_1\\|$")\n'
+                       '    ax.legend()\n'
+                       '    return ax',
+    'power_table': 'def power_table(ws, ts):\n'
+                   '    w = torch.tensor(ws, dtype=torch.float64).reshape(-1, 1)      # (len(ws), 1)\n'
+                   '    t = torch.tensor(ts, dtype=torch.float64).reshape(1, -1)      # (1, len(ts))\n'
+                   '    return torch.pow(w, t)                                        # broadcast to '
+                   '(len(ws), len(ts))',
+    'rnn_grad_w': 'def rnn_grad_w(w, h0, z, f, f_prime):\n'
+                  "    # forward pass and the recursion dh_t/dw = f'_t (h_{t-1} + w dh_{t-1}/dw), dh_0/dw = "
+                  '0\n'
+                  '    w = torch.as_tensor(w).to(dtype=z.dtype, device=z.device)\n'
+                  '    h_prev = torch.as_tensor(h0).to(dtype=z.dtype, device=z.device)\n'
+                  '    dh_prev = torch.zeros((), dtype=z.dtype, device=z.device)\n'
+                  '    grads = []\n'
+                  '    for t in range(z.shape[0]):\n'
+                  '        a_t = w * h_prev + z[t]\n'
+                  '        h_t = f(a_t)\n'
+                  '        dh_t = f_prime(a_t) * (h_prev + w * dh_prev)\n'
+                  '        grads.append(dh_t)\n'
+                  '        h_prev, dh_prev = h_t, dh_t\n'
+                  '    return torch.stack(grads).reshape(z.shape[0]).to(dtype=z.dtype, device=z.device)',
+    'vanishing_options': 'vanishing_options = {"B", "C", "E"}'},
+    "loses": [],
+}
