@@ -61,8 +61,7 @@ def main(argv=None):
         tests, points = {}, {}
         for nb in src.values():
             tests.update(_task_tests(nb))
-            points.update({c.metadata.nbgrader["grade_id"]: c.metadata.nbgrader.get("points", 0) for c in nb.cells
-                           if c.metadata.get("nbgrader", {}).get("grade")})
+            points.update(classroom.test_points(nb))
         students = []
         for name, spec in variants.items():
             student = f"h-{aid}-{name}"

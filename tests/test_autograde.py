@@ -9,8 +9,7 @@ from conftest import ASSIGNMENTS, SUBMISSIONS
 def _code_test_cells(course, aid):
     """Grade ids of the autograded test cells of `aid`, with their points."""
     src, _ = pipeline.notebook_pair(course, aid)
-    return {classroom.grade_id(c): c.metadata.nbgrader["points"] for nb in src.values() for c in nb.cells
-            if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")}
+    return {gid: points for nb in src.values() for gid, points in classroom.test_points(nb).items()}
 
 
 @pytest.fixture(scope="module", params=ASSIGNMENTS)

@@ -32,9 +32,8 @@ BARE = textwrap.dedent('''
 
 
 def _test_cells(aid):
-    """The number of graded code cells (test cells) of an assignment's source notebook."""
-    nb = nbformat.read(REPO / "source" / aid / f"{aid}.ipynb", 4)
-    return sum(c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade", False) for c in nb.cells)
+    """The number of test cells (graded code cells) of an assignment's source notebook."""
+    return len(classroom.test_points(nbformat.read(REPO / "source" / aid / f"{aid}.ipynb", 4)))
 
 
 def gpu_check(tmp_path, *args, bare=True):

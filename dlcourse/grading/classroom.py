@@ -41,6 +41,12 @@ def is_answer(cell):
     return bool(cell.get("metadata", {}).get("nbgrader", {}).get("solution"))
 
 
+def test_points(nb):
+    """Map grade id → points of the autograded test cells (graded code cells) of a notebook."""
+    return {grade_id(c): c.metadata.nbgrader["points"] for c in nb.cells
+            if c.cell_type == "code" and c.get("metadata", {}).get("nbgrader", {}).get("grade")}
+
+
 def solutions(source_nb):
     """Map grade id → the instructor's answer, solution delimiters removed."""
     return {grade_id(c): _SOLUTION.sub("", c.source) for c in source_nb.cells if is_answer(c)}
