@@ -50,13 +50,18 @@ c.GenerateFeedback.exporter_class = "dlcourse.grading.feedback.FeedbackExporter"
 # Math as MathML, drawn by the browser itself: feedback and the formgrader need no MathJax CDN.
 c.HTMLExporter.preprocessors = ["dlcourse.grading.feedback.RenderMath"]
 
-# Safe grading (dlcourse/grading/sandbox.py, integrity.py): every student kernel runs in a
+# Safe grading (dlcourse/grading/config.py, execute.py): every student kernel runs in a
 # bubblewrap sandbox (no network, nothing of the course but its own files, resource limits),
 # an integrity guard undoes monkeypatching before each test, and deleted locked cells are put
 # back. `python -m dlcourse grade` sets this up itself; these lines make plain
 # `nbgrader autograde` and the formgrader do the same. Without bubblewrap grading refuses to
 # start; `c.GuardedExecute.sandbox = False` (or `grade --unsandboxed`) runs kernels unconfined.
-from dlcourse.grading.sandbox import configure as _guarded  # noqa: E402
+from dlcourse.grading.config import configure as _guarded  # noqa: E402
+from dlcourse.grading.execute import EVENTS_SUFFIX  # noqa: E402
+
+# What happened while a notebook ran (<notebook>.grading.json beside the autograded notebook, read and
+# removed by `python -m dlcourse grade`): never copied into a student's feedback.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", f"*{EVENTS_SUFFIX}"]
 
 _guarded(c, hidden=[c.CourseDirectory.root, os.path.expanduser("~")], check=False)
 c.GuardedExecute.max_output_bytes = 1_000_000  # output kept per cell
@@ -74,6 +79,7 @@ c.SandboxKernelManager.gpu_memory_fraction = 0.5
 
 # The formgrader (a Jupyter server) shows what a regrade from the command line wrote (manual.py).
 import sys as _sys  # noqa: E402
+
 if "jupyter_server" in _sys.modules:
     from dlcourse.grading.manual import fresh_formgrader_reads  # noqa: E402
     fresh_formgrader_reads()

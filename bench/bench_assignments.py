@@ -27,9 +27,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import nbformat  # noqa: E402
-
 from bench_grading import REPO, build_course, exported_points, plain_copy, run  # noqa: E402
-from dlcourse.grading import sandbox  # noqa: E402
+
+from dlcourse.isolation import bwrap  # noqa: E402
 
 GOAL = 3.0  # seconds per student per core
 
@@ -70,7 +70,7 @@ def main(argv=None):
     parser.add_argument("--top", type=int, default=3, help="costliest cells to name per assignment")
     args = parser.parse_args(argv)
     aids = args.assignments or sorted(p.name for p in (REPO / "source").iterdir() if p.is_dir())
-    boxed = sandbox.probe()[0]
+    boxed = bwrap.probe()[0]
     flags = [] if boxed else ["--unsandboxed"]
     tmp = Path(tempfile.mkdtemp(prefix="bench-assignments-"))
     rows = []

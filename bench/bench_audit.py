@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from dlcourse import audit
+from dlcourse.tools import audit
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -27,6 +27,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
 from labserver import jupyter  # noqa: E402
+
 CHROMIUM = "/usr/bin/chromium"
 GOAL_MEDIAN_MS, GOAL_P95_MS = 50.0, 100.0
 START_TIMEOUT_MS = 180_000  # kernel start + import torch + first render

@@ -26,6 +26,7 @@ from pgserver import new_database, pg_bin, running_postgres  # noqa: E402
 
 from dlcourse.grading import pipeline  # noqa: E402
 
+
 def dask_run(root, students, workers, db_url, folder):
     """Seconds to grade `students` on a fresh cluster of `workers` workers, and the outcomes."""
     from distributed import Client

@@ -20,8 +20,8 @@ import ipywidgets as widgets
 import numpy as np
 import torch
 
-from dlcourse.demos import DEMOS
 from dlcourse.device import get_device
+from dlcourse.lectures import DEMOS
 
 GOAL_MEDIAN_MS, GOAL_P95_MS = 30.0, 60.0
 

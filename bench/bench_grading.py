@@ -30,7 +30,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from dlcourse.grading import classroom, parallel, pipeline, sandbox  # noqa: E402
+from dlcourse.grading import parallel, pipeline  # noqa: E402
+from dlcourse.isolation import bwrap, kernels  # noqa: E402
+from dlcourse.notebook import variants as made_up  # noqa: E402
 
 AID = "01_tensors"
 
@@ -54,7 +56,7 @@ def build_course(target, students, aid=AID):
     shutil.copy(REPO / "nbgrader_config.py", target / "nbgrader_config.py")
     shutil.copytree(REPO / "source" / aid, target / "source" / aid)
     pipeline.generate(pipeline.course_api(target), [aid])
-    variants = classroom.load_variants(REPO / "tests" / "submissions", aid)
+    variants = made_up.load_variants(REPO / "tests" / "submissions", aid)
     kinds = ["reference", "untouched", "hostile", *variants]
     for i in range(students):
         pipeline.submit_variant(target, aid, f"s{i + 1:03d}", kinds[i % len(kinds)], variants)
@@ -125,7 +127,7 @@ def main(argv=None):
     parser.add_argument("--keep", action="store_true", help="keep the temporary courses")
     args = parser.parse_args(argv)
     n, workers = args.students, args.workers or parallel.default_workers()
-    boxed = sandbox.probe()[0]
+    boxed = bwrap.probe()[0]
     flags = [] if boxed else ["--unsandboxed"]
     def command(count):
         return lambda root: [sys.executable, "-m", "dlcourse", "--root", str(root), "grade", AID,
@@ -160,7 +162,7 @@ def main(argv=None):
                 shutil.rmtree(root, ignore_errors=True)
         print("floor: a kernel that only imports torch, cold and warm ...", flush=True)
         kernel = floor()
-        forked = floor(sandbox.WarmKernelManager) if boxed else None
+        forked = floor(kernels.WarmKernelManager) if boxed else None
         graded = n * args.rounds
         base = totals[next(iter(ways))] / graded
         print(f"\n{n} students x {args.rounds} round(s), {os.cpu_count()} CPUs, sandbox {'on' if boxed else 'OFF'}, "

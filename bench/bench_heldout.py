@@ -45,7 +45,8 @@ def main(argv=None):
                       JUPYTER_RUNTIME_DIR=str(home / "run"), IPYTHONDIR=str(home / "ipy"),
                       MPLCONFIGDIR=str(home / "mpl"))
     sys.path.insert(0, args.course)
-    from dlcourse.grading import classroom, pipeline
+    from dlcourse.grading import pipeline
+    from dlcourse.notebook import variants as made_up
 
     course = home / "course"
     course.mkdir()
@@ -56,12 +57,12 @@ def main(argv=None):
     pipeline.generate(pipeline.course_api(course), ids)
     rows, cases = [], []
     for aid in ids:
-        variants = classroom.load_variants(folder, aid)
+        variants = made_up.load_variants(folder, aid)
         src, _ = pipeline.notebook_pair(course, aid)
         tests, points = {}, {}
         for nb in src.values():
             tests.update(_task_tests(nb))
-            points.update(classroom.test_points(nb))
+            points.update(made_up.test_points(nb))
         students = []
         for name, spec in variants.items():
             student = f"h-{aid}-{name}"

@@ -12,7 +12,7 @@ hits all alike:
 - ``guard + sandbox, warm``: the grading command as it runs by default, each kernel forked from
   the warm server that has imported torch (dlcourse/grading/warm.py).
 
-Then the time a kernel takes to start (until it answers kernel_info), plain, sandboxed and warm.
+Then the time a kernel takes to start (until it answers kernel_info), plain, sandboxed and forkserver.
 
 Usage: python bench/bench_sandbox.py [assignment] [--rounds N]
 """
@@ -24,7 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from dlcourse.grading import pipeline, sandbox
+from dlcourse.grading import pipeline
+from dlcourse.isolation import bwrap, kernels
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -64,7 +65,7 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--starts", type=int, default=5, help="kernel starts to time in each mode")
     args = parser.parse_args(argv)
-    sandbox.require()
+    bwrap.require()
     aid = args.assignment
     with tempfile.TemporaryDirectory(prefix="bench-sandbox-") as tmp:
         root = Path(tmp) / "course"
@@ -100,11 +101,11 @@ def main(argv=None):
     cost = statistics.median(seconds["guard + sandbox, cold"]) - statistics.median(seconds["guard, no sandbox"])
     print(f"sandbox cost (cold kernels): {cost:+.2f} s per notebook")
     from jupyter_client.manager import AsyncKernelManager
-    managers = {"plain kernel": AsyncKernelManager, "sandboxed kernel": sandbox.SandboxKernelManager,
-                "warm kernel": sandbox.WarmKernelManager}
+    managers = {"plain kernel": AsyncKernelManager, "sandboxed kernel": kernels.SandboxKernelManager,
+                "warm kernel": kernels.WarmKernelManager}
     starts = {mode: [] for mode in managers}
     with tempfile.TemporaryDirectory(prefix="bench-kernel-") as cwd:
-        kernel_start(sandbox.WarmKernelManager, cwd)  # starts the warm server
+        kernel_start(kernels.WarmKernelManager, cwd)  # starts the warm server
         for _ in range(args.starts):
             for mode, manager in managers.items():
                 starts[mode].append(kernel_start(manager, cwd))

@@ -5,12 +5,13 @@ import sys
 from pathlib import Path
 
 if __name__ == "__main__" and sys.argv[1:2] == ["gpu-check"]:  # runs on a bare CUDA machine, without Jupyter
-    from .gpucheck import main as gpu_check
+    from .tools.gpucheck import main as gpu_check
     sys.exit(gpu_check(sys.argv[2:]))
 
 from .grading import pipeline  # noqa: E402
 from .grading.cluster import ClusterError  # noqa: E402
-from .grading.sandbox import SandboxUnavailable, attention_lines  # noqa: E402
+from .grading.unit import attention_lines  # noqa: E402
+from .isolation.bwrap import SandboxUnavailable  # noqa: E402
 
 UNSANDBOXED = ("run student code with your own permissions, without the bubblewrap sandbox "
                "(only for submissions you trust, on a machine without bubblewrap)")
@@ -52,7 +53,7 @@ def main(argv=None):
     aud.add_argument("--min-score", type=float, default=0.95, help="exit non-zero below this score (default 0.95)")
     aud.add_argument("--json", help="write the results to this JSON file")
     aud.add_argument("--unsandboxed", action="store_true", help=UNSANDBOXED)
-    from . import gpucheck
+    from .tools import gpucheck
     gpucheck.add_arguments(sub.add_parser("gpu-check", help="grade every notebook and variant on two devices "
                                                              "and compare (default: cuda cpu)"))
     args = parser.parse_args(argv)
@@ -73,7 +74,7 @@ def main(argv=None):
     if args.command == "gpu-check":
         return gpucheck.run(args, root)
     if args.command == "audit":
-        from . import audit
+        from .tools import audit
         try:
             return audit.run(root, args.assignments, args.task or (), args.workers, args.timeout,
                              sandbox=not args.unsandboxed, min_score=args.min_score, json_path=args.json)

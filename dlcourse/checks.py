@@ -44,9 +44,10 @@ class CheckError(AssertionError):
 
     def _render_traceback_(self):
         """IPython's traceback without the checker's frames (IPython always shows the raising one)."""
-        from IPython import get_ipython
         import traceback
         import types
+
+        from IPython import get_ipython
         kept, tb = [], self.__traceback__
         while tb is not None:
             if not tb.tb_frame.f_locals.get("__tracebackhide__"):
@@ -333,8 +334,8 @@ def check_int_set(name, answer, expected):
     return True
 
 
-# gpu-check (dlcourse/gpucheck.py): with DLCOURSE_CHECK_LOG set, every check_* call appends what it
+# gpu-check (tools/gpucheck.py): with DLCOURSE_CHECK_LOG set, every check_* call appends what it
 # compared (name, found and expected values, tolerance, pass/fail) as a JSON line to that file.
 if os.environ.get("DLCOURSE_CHECK_LOG"):
-    from .gpucheck import record_checks
+    from .checklog import record_checks
     record_checks(globals(), os.environ["DLCOURSE_CHECK_LOG"])

@@ -19,11 +19,15 @@ dispatch mode without passing the function mode (``torch._C.DisableTorchFunction
 mode, a ``grad_fn`` node called directly), a replaced profile hook (``sys.setprofile``), a mode
 missing from its stack when the call returns. What no run-time hook can see (a forbidden call
 at the top of the cell, private torch APIs, hooks installed ahead of time) is read from the
-answer cell when grading (``dlcourse.tasks.rule_findings``).
+answer cell when grading (``dlcourse.notebook.tasks.rule_findings``).
 
 ``autograd_outputs()`` is the other way round: it records what autograd's engine computed, so
 a task that asks for gradients *by autograd* can check that the answer is one of them.
+
+The module is long because the hooks (function mode, dispatch mode, profile hook, threads) and the
+catalogue of forbidden operations they share must agree; each piece is short.
 """
+import _thread
 import contextlib
 import functools
 import inspect
@@ -31,9 +35,8 @@ import os
 import sys
 import threading
 import types
-
-import _thread
 from concurrent.futures.thread import ThreadPoolExecutor, _WorkItem
+
 import torch
 import torch.nn.functional as F
 from torch.nn.utils import clip_grad as _clip_grad

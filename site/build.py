@@ -39,7 +39,7 @@ def cell_markdown(cell):
 
 def lecture_page(path, figures):
     """A lecture notebook as a page, the demo's default figure under the demo's code."""
-    from dlcourse.demos import DEMOS
+    from dlcourse.lectures import DEMOS
     nb = nbformat.read(path, 4)
     parts = []
     for cell in nb.cells:

@@ -27,10 +27,11 @@ def pytest_unconfigure(config):
 
 
 import matplotlib  # noqa: E402  (after the environment above)
-import nbformat
-import pytest
+import nbformat  # noqa: E402
+import pytest  # noqa: E402
 
-from dlcourse.grading import classroom, pipeline
+from dlcourse.grading import pipeline  # noqa: E402
+from dlcourse.notebook import variants as made_up  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 SUBMISSIONS = REPO / "tests" / "submissions"
@@ -60,7 +61,7 @@ def source_notebook(aid):
 @functools.cache
 def markdown_cell(aid, gid):
     """The markdown of the cell with grade id `gid` in assignment `aid`, whitespace collapsed to single spaces."""
-    cells = [c for c in source_notebook(aid).cells if classroom.grade_id(c) == gid]
+    cells = [c for c in source_notebook(aid).cells if made_up.grade_id(c) == gid]
     assert len(cells) == 1 and cells[0].cell_type == "markdown", (aid, gid)
     return " ".join(cells[0].source.split())
 
@@ -90,7 +91,7 @@ def quoted_with_one_changed(aid, gid, template):
 
 def cell_source(nb, gid):
     """The source of the cell with grade id `gid`, IPython magics dropped (it runs as plain Python)."""
-    src = next(c.source for c in nb.cells if classroom.grade_id(c) == gid)
+    src = next(c.source for c in nb.cells if made_up.grade_id(c) == gid)
     return "\n".join(line for line in src.splitlines() if not line.lstrip().startswith("%"))
 
 
@@ -112,12 +113,12 @@ def reference_namespace(aid, cells=None):
     None for every code cell that is not a test; they run in notebook order.
     """
     nb = source_notebook(aid)
-    answers = {gid: src for gid, src in classroom.solutions(nb).items() if classroom.is_code_cell(nb, gid)}
+    answers = {gid: src for gid, src in made_up.solutions(nb).items() if made_up.is_code_cell(nb, gid)}
     wanted = set(answers) if cells == "answers" else set(cells or ())
     ns = {}
     with _on_cpu():
         for cell in nb.cells:
-            gid, meta = classroom.grade_id(cell), cell.get("metadata", {}).get("nbgrader", {})
+            gid, meta = made_up.grade_id(cell), cell.get("metadata", {}).get("nbgrader", {})
             is_test = meta.get("grade") and not meta.get("solution")
             if cell.cell_type != "code" or is_test or (cells is not None and gid not in wanted | {"imports"}):
                 continue

@@ -18,10 +18,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
-from dlcourse.grading import classroom, pipeline, sandbox
-
 from conftest import REPO
+
+from dlcourse.grading import pipeline
+from dlcourse.isolation import bwrap
+from dlcourse.notebook import variants as made_up
 
 _spec = importlib.util.spec_from_file_location("adversarial_cases", Path(__file__).parent / "adversarial" / "cases.py")
 cases = importlib.util.module_from_spec(_spec)
@@ -42,7 +43,7 @@ c.SandboxKernelManager.cpu_seconds = 300
 
 def needs_sandbox():
     """Skip where bubblewrap cannot work, unless CI (which installs it) runs the tests."""
-    ok, why = sandbox.probe()
+    ok, why = bwrap.probe()
     if not ok:
         if os.environ.get("CI") or os.environ.get("DLCOURSE_REQUIRE_SANDBOX"):
             pytest.fail(f"the grading sandbox is required here: {why}")
@@ -66,23 +67,23 @@ def build(root, student, case, port):
     name = f"{AID}.ipynb"
     fmt = {"root": str(root), "victim": HONEST[1], "port": port}
     if case.base == "hostile":
-        nb = classroom.build(src[name], rel[name], "hostile")
+        nb = made_up.build(src[name], rel[name], "hostile")
     else:
-        answers = classroom.solutions(src[name]) if case.base == "reference" else dict(cases.WRONG)
+        answers = made_up.solutions(src[name]) if case.base == "reference" else dict(cases.WRONG)
         answers.update({k: v.format(**fmt) for k, v in case.cells.items()})
-        nb = classroom.fill(rel[name], answers)
+        nb = made_up.fill(rel[name], answers)
     for gid, code in case.after.items():
-        i = next(i for i, c in enumerate(nb.cells) if classroom.grade_id(c) == gid)
+        i = next(i for i, c in enumerate(nb.cells) if made_up.grade_id(c) == gid)
         nb.cells.insert(i + 1, nbformat.v4.new_code_cell(code.format(**fmt)))
     if case.edit:
         nb = case.edit(copy.deepcopy(nb))
     if not case.files:
-        return classroom.write_submission(root, student, AID, {name: nb})
-    folder = classroom.write_submission(root, student, AID, {})
+        return made_up.write_submission(root, student, AID, {name: nb})
+    folder = made_up.write_submission(root, student, AID, {})
     for fname, text in case.files.items():
         target = folder / fname
         if text.startswith("->"):
-            classroom.write_submission(root, student, AID, {name: nb})
+            made_up.write_submission(root, student, AID, {name: nb})
             target.symlink_to(text[2:].format(**fmt))
         else:
             target.write_text(nbformat.writes(nb) if text == "{reference}" else text)

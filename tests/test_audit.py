@@ -9,10 +9,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from dlcourse import audit
-from dlcourse.grading import sandbox
-from dlcourse.mutants import mutants
-from dlcourse.tasks import forbidden_groups
+from dlcourse.isolation import bwrap
+from dlcourse.notebook.tasks import forbidden_groups
+from dlcourse.tools import audit
+from dlcourse.tools.mutants import mutants
 
 REPO = Path(__file__).resolve().parents[1]
 IMPORTS = "import torch\nfrom dlcourse.checks import check_close\nfrom dlcourse.rules import forbid\n"
@@ -147,7 +147,7 @@ def test_forbidden_call_mutant_is_generated_from_the_statement_and_killed_by_for
 
 
 def test_mutants_run_in_the_sandbox_without_a_view_of_the_course(tiny):
-    ok, why = sandbox.probe()
+    ok, why = bwrap.probe()
     if not ok:
         pytest.skip(f"grading sandbox unavailable: {why}")
     assert tiny["tasks"]["answer"]["error"] == ""
@@ -247,6 +247,6 @@ def test_plan_runs_a_shared_test_after_both_answers():
 
 def test_every_forbidden_group_has_a_harmless_call_and_statement_words():
     from dlcourse import rules
-    from dlcourse.mutants import FORBIDDEN_CALLS
-    from dlcourse.tasks import FORBIDDEN_WORDS
+    from dlcourse.notebook.tasks import FORBIDDEN_WORDS
+    from dlcourse.tools.mutants import FORBIDDEN_CALLS
     assert set(FORBIDDEN_CALLS) == set(rules.FORBIDDEN) == set(FORBIDDEN_WORDS)

@@ -1,22 +1,22 @@
 """Every assignment through real `nbgrader autograde`: reference, release, variants, hostile."""
 import pytest
-
-from dlcourse.grading import classroom, pipeline
-
 from conftest import ASSIGNMENTS, SUBMISSIONS
+
+from dlcourse.grading import pipeline
+from dlcourse.notebook import variants as made_up
 
 
 def _code_test_cells(course, aid):
     """Grade ids of the autograded test cells of `aid`, with their points."""
     src, _ = pipeline.notebook_pair(course, aid)
-    return {gid: points for nb in src.values() for gid, points in classroom.test_points(nb).items()}
+    return {gid: points for nb in src.values() for gid, points in made_up.test_points(nb).items()}
 
 
 @pytest.fixture(scope="module", params=ASSIGNMENTS)
 def graded(request, course):
     """Grade every kind of submission of one assignment; map student → Outcome."""
     aid = request.param
-    variants = classroom.load_variants(SUBMISSIONS, aid)
+    variants = made_up.load_variants(SUBMISSIONS, aid)
     kinds = ["reference", "untouched", "hostile", *variants]
     for kind in kinds:
         pipeline.submit_variant(course, aid, f"{aid}-{kind}", kind, variants)

@@ -3,8 +3,6 @@ import math
 
 import pytest
 import torch
-
-
 from conftest import reference_namespace
 
 

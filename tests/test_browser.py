@@ -12,7 +12,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from labserver import jupyter
 
 REPO = Path(__file__).resolve().parents[1]

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from dlcourse import checks
-from dlcourse.grading.classroom import HOSTILE_PRELUDE
+from dlcourse.notebook.variants import HOSTILE_PRELUDE
 
 ns = {}
 exec(HOSTILE_PRELUDE, ns)

@@ -6,11 +6,11 @@ import zipfile
 
 import nbformat
 import pytest
-
-from dlcourse.grading import classroom, collect, pipeline
-
 from conftest import SUBMISSIONS
 from test_parallel import AID, small_course
+
+from dlcourse.grading import collect, pipeline
+from dlcourse.notebook import variants as made_up
 
 
 def nbgrader(*args, cwd):
@@ -25,11 +25,11 @@ def nbgrader(*args, cwd):
 def notebook(root, kind):
     """The 01_tensors notebook a student of `kind` hands in."""
     src, rel = pipeline.notebook_pair(root, AID)
-    variants = classroom.load_variants(SUBMISSIONS, AID)
+    variants = made_up.load_variants(SUBMISSIONS, AID)
     if kind == "mistake":
         kind = next(v for v in variants if v.startswith("mistake"))
     (name,) = rel
-    return classroom.build(src[name], rel[name], kind, variants.get(kind, {}).get("cells"))
+    return made_up.build(src[name], rel[name], kind, variants.get(kind, {}).get("cells"))
 
 
 @pytest.fixture(scope="module")

@@ -7,13 +7,12 @@ import threading
 import time
 
 import pytest
-
-from dlcourse.grading import parallel, pipeline
-
 from daskcluster import Cluster
 from pgserver import new_database
 from test_parallel import AID, build_class, small_course
 from test_postgres import postgres_url  # noqa: F401  (the fixture: a fresh PostgreSQL server)
+
+from dlcourse.grading import parallel, pipeline
 
 distributed = pytest.importorskip("distributed", reason="the cluster extra is not installed (pip install -e '.[cluster]')")
 @pytest.fixture(scope="module")

@@ -4,11 +4,12 @@ import shutil
 
 import nbformat
 import pytest
+from conftest import REPO, SUBMISSIONS, source_notebook
 from nbformat.v4 import new_code_cell
 
-from dlcourse.grading import classroom, demonstrations, pipeline
-
-from conftest import REPO, SUBMISSIONS, source_notebook
+from dlcourse.grading import pipeline
+from dlcourse.notebook import demonstrations
+from dlcourse.notebook import variants as made_up
 
 
 def _cell(source, gid=None, locked=False, solution=False, grade=False):
@@ -102,9 +103,9 @@ def test_every_marked_cell_of_the_course_is_skipped_for_the_reference():
     marked = 0
     for aid in pipeline.assignments(REPO):
         nb = source_notebook(aid)
-        trusted = {classroom.grade_id(c): c.source for c in nb.cells
+        trusted = {made_up.grade_id(c): c.source for c in nb.cells
                    if c.metadata.get("nbgrader", {}).get("locked")}
-        ids = {classroom.grade_id(c) for c in nb.cells
+        ids = {made_up.grade_id(c) for c in nb.cells
                if c.cell_type == "code" and demonstrations.is_marked(c.source)}
         marked += len(ids)
         assert _skipped_ids(nb.cells, trusted) == ids, aid
@@ -118,7 +119,7 @@ READER = "print('first loss without clipping:', losses_plain[0])"
 @pytest.fixture(scope="module")
 def both_ways(tmp_path_factory):
     """One class of 07_rnn graded with demonstrations skipped (the default) and with every cell run."""
-    variants = classroom.load_variants(SUBMISSIONS, AID)
+    variants = made_up.load_variants(SUBMISSIONS, AID)
     kinds = ["reference", "untouched", "hostile", *list(variants)[:4]]
     results = {}
     for skip in (True, False):
@@ -141,14 +142,14 @@ def _add_reader(folder, root):
     pipeline.submit_variant(root, AID, "reader", "reference")
     path = folder / f"{AID}.ipynb"
     nb = nbformat.read(path, as_version=4)
-    at = next(i for i, c in enumerate(nb.cells) if classroom.grade_id(c) == "clip_demo")
+    at = next(i for i, c in enumerate(nb.cells) if made_up.grade_id(c) == "clip_demo")
     nb.cells.insert(at + 1, new_code_cell(READER))
     nbformat.write(nb, path)
 
 
 def _outputs(root, student):
     nb = nbformat.read(root / "autograded" / student / AID / f"{AID}.ipynb", as_version=4)
-    return {classroom.grade_id(c) or c.source: "".join(o.get("text", "") for o in c.outputs)
+    return {made_up.grade_id(c) or c.source: "".join(o.get("text", "") for o in c.outputs)
             for c in nb.cells if c.cell_type == "code"}
 
 

@@ -15,11 +15,11 @@ import torch
 from PIL import Image
 from torch import nn
 
-from dlcourse.demos import DEMOS, Demo, base
-from dlcourse.demos.batchnorm import BATCH, SIDE
-from dlcourse.demos.optimizers import A, CENTRE, RUNS, START
-from dlcourse.demos.xor import EXTENT, GRID, LABELS, POINTS
 from dlcourse.device import get_device
+from dlcourse.lectures import DEMOS, Demo, base
+from dlcourse.lectures.batchnorm import BATCH, SIDE
+from dlcourse.lectures.optimizers import CENTRE, RUNS, START, A
+from dlcourse.lectures.xor import EXTENT, GRID, LABELS, POINTS
 from dlcourse.plots import count_network
 
 REPO = Path(__file__).resolve().parents[1]

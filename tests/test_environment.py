@@ -5,7 +5,6 @@ import sys
 import tomllib
 
 import yaml
-
 from conftest import REPO
 
 BIN = REPO / ".venv" / "bin"

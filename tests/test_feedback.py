@@ -44,9 +44,9 @@ def test_all_course_math_becomes_mathml_and_nothing_else_does():
     import glob
     import re
 
+    from conftest import REPO
     from nbconvert.filters.markdown import markdown2html_mistune
 
-    from conftest import REPO
     from dlcourse.grading.feedback import render_math
     paths = sorted(glob.glob(str(REPO / "source/*/*.ipynb")) + glob.glob(str(REPO / "notebooks/*.ipynb")))
     found = 0

@@ -9,10 +9,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
-
 from conftest import REPO
 from labserver import jupyter
+from nbclient import NotebookClient
 
 BIN = Path(sys.executable).parent
 AID = "01_tensors"
@@ -126,9 +125,11 @@ def test_a_failing_check_shows_its_message_without_the_checkers_frames(tmp_path)
 # ---- one environment, two course folders --------------------------------------------------
 
 def test_a_second_course_folder_grades_with_the_environment_of_the_first(tmp_path):
-    from dlcourse.grading import classroom, pipeline, sandbox
-    if not sandbox.probe()[0]:
-        pytest.skip(f"no sandbox here: {sandbox.probe()[1]}")
+    from dlcourse.grading import pipeline
+    from dlcourse.isolation import bwrap
+    from dlcourse.notebook import variants as made_up
+    if not bwrap.probe()[0]:
+        pytest.skip(f"no sandbox here: {bwrap.probe()[1]}")
     second = tmp_path / "last-year"
     subprocess.run(["git", "clone", "--quiet", str(REPO), str(second)], check=True)
     shutil.rmtree(second / "dlcourse")  # this working tree's package, as a clone of it would have
@@ -139,7 +140,7 @@ def test_a_second_course_folder_grades_with_the_environment_of_the_first(tmp_pat
     assert not installed.startswith(str(second)), "the environment must import dlcourse from elsewhere"
     shutil.rmtree(second / "release" / AID)
     pipeline.generate(pipeline.course_api(second), [AID])
-    pipeline.submit_variant(second, AID, "ada", "reference", classroom.load_variants(REPO / "tests" / "submissions", AID))
+    pipeline.submit_variant(second, AID, "ada", "reference", made_up.load_variants(REPO / "tests" / "submissions", AID))
     run = subprocess.run([sys.executable, "-m", "dlcourse", "grade", AID, "--workers", "1"], cwd=second,
                          capture_output=True, text=True, timeout=900,
                          env={k: v for k, v in os.environ.items() if k != "DLCOURSE_DB_URL"})
@@ -150,10 +151,10 @@ def test_a_second_course_folder_grades_with_the_environment_of_the_first(tmp_pat
 
 
 def test_a_sandboxed_python_that_cannot_start_says_why(tmp_path):
-    from dlcourse.grading import warm
+    from dlcourse.isolation import forkserver
     command = lambda server: [sys.executable, "-c", "import dlcourse_no_such_module"]  # noqa: E731
-    with pytest.raises(warm.ServerGone) as failure:
-        warm.WarmServer(command, {**os.environ, "PYTHONPATH": ""}, 0, "key", startup_timeout=30)
+    with pytest.raises(forkserver.ServerGone) as failure:
+        forkserver.WarmServer(command, {**os.environ, "PYTHONPATH": ""}, 0, "key", startup_timeout=30)
     message = str(failure.value)
     assert message.startswith("the warm kernel server did not start: Python inside the sandbox cannot import "
                               "dlcourse_no_such_module")

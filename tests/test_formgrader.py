@@ -12,14 +12,13 @@ import sys
 
 import nbformat
 import pytest
-from nbgrader.api import Gradebook
-
-from dlcourse.grading import classroom, pipeline
-
 from conftest import SUBMISSIONS
 from labserver import jupyter
+from nbgrader.api import Gradebook
 from test_parallel import AID, small_course
 
+from dlcourse.grading import pipeline
+from dlcourse.notebook import variants as made_up
 
 
 def _cli(root, *args):
@@ -38,7 +37,7 @@ def _row(table, student):
 def course(tmp_path_factory):
     """01_tensors graded once for ada (reference) and ben (untouched); ada's feedback generated."""
     root = small_course(tmp_path_factory.mktemp("formgrader"))
-    variants = classroom.load_variants(SUBMISSIONS, AID)
+    variants = made_up.load_variants(SUBMISSIONS, AID)
     for student, kind in (("ada", "reference"), ("ben", "untouched")):
         pipeline.submit_variant(root, AID, student, kind, variants)
     table = _cli(root, "dlcourse", "grade", AID)
@@ -65,7 +64,7 @@ def _submission(formgrader, student):
 def test_feedback_before_manual_grading_marks_written_answers_as_pending(course):
     html = (course / "feedback" / "ada" / AID / f"{AID}.html").read_text()
     src = next((course / "source" / AID).glob("*.ipynb"))
-    written = [classroom.grade_id(c) for c in nbformat.read(src, as_version=4).cells
+    written = [made_up.grade_id(c) for c in nbformat.read(src, as_version=4).cells
                if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("grade")]
     assert written
     for gid in written:
@@ -114,7 +113,7 @@ def test_a_changed_written_answer_is_flagged_for_review_again(course, formgrader
     changed = sorted(graded)[0]
     path = course / "submitted" / "ada" / AID / f"{AID}.ipynb"
     nb = nbformat.read(path, as_version=4)
-    cell = next(c for c in nb.cells if classroom.grade_id(c) == changed)
+    cell = next(c for c in nb.cells if made_up.grade_id(c) == changed)
     cell.source += "\n\nA second thought, added after the first grading."
     nbformat.write(nb, path)
     table = _cli(course, "dlcourse", "grade", AID, "--student", "ada")

@@ -9,14 +9,16 @@ import textwrap
 import nbformat
 import pytest
 import torch
-from traitlets.config import Config
-
-from dlcourse import gpucheck
-from dlcourse.grading import classroom, parallel, pipeline, sandbox, warm
-
 from conftest import REPO, SUBMISSIONS
 from test_adversarial import needs_sandbox
 from test_sandbox import run_warm
+from traitlets.config import Config
+
+from dlcourse import checklog
+from dlcourse.grading import parallel, pipeline
+from dlcourse.isolation import forkserver, kernels
+from dlcourse.notebook import variants as made_up
+from dlcourse.tools import gpucheck
 
 # A machine with Python, numpy, matplotlib and torch but not the course's Jupyter stack.
 BARE = textwrap.dedent('''
@@ -33,7 +35,7 @@ BARE = textwrap.dedent('''
 
 def _test_cells(aid):
     """The number of test cells (graded code cells) of an assignment's source notebook."""
-    return len(classroom.test_points(nbformat.read(REPO / "source" / aid / f"{aid}.ipynb", 4)))
+    return len(made_up.test_points(nbformat.read(REPO / "source" / aid / f"{aid}.ipynb", 4)))
 
 
 def gpu_check(tmp_path, *args, bare=True):
@@ -107,7 +109,7 @@ def test_the_check_log_records_what_each_check_compared(tmp_path):
         except CheckError:
             pass
     ''')
-    subprocess.run([sys.executable, "-c", code], env={**os.environ, gpucheck.LOG_VAR: str(log)}, check=True,
+    subprocess.run([sys.executable, "-c", code], env={**os.environ, checklog.LOG_VAR: str(log)}, check=True,
                    cwd=REPO, timeout=300)
     entries = [json.loads(line) for line in log.read_text().splitlines()]
     assert [(e["check"], e["name"], e["ok"]) for e in entries] == [
@@ -146,9 +148,9 @@ def test_values_are_compared_within_the_checks_own_tolerance():
 
 def test_large_tensors_are_summarised_and_compared_by_their_statistics():
     big = torch.arange(1000, dtype=torch.float64)
-    a, b = gpucheck._summary(big), gpucheck._summary(big + 1e-3)
+    a, b = checklog._summary(big), checklog._summary(big + 1e-3)
     assert a["n"] == 1000 and len(a["head"]) == 32 and "values" not in a
-    assert gpucheck.values_agree(a, gpucheck._summary(big.clone()), (1e-8, 1e-6))
+    assert gpucheck.values_agree(a, checklog._summary(big.clone()), (1e-8, 1e-6))
     assert not gpucheck.values_agree(a, b, (1e-8, 1e-6))
 
 
@@ -156,10 +158,10 @@ def test_large_tensors_are_summarised_and_compared_by_their_statistics():
 def test_variants_have_the_answers_grading_gives_them(variant):
     src_path = REPO / "source" / "01_tensors" / "01_tensors.ipynb"
     rel_path = REPO / "release" / "01_tensors" / "01_tensors.ipynb"
-    cells = classroom.load_variants(SUBMISSIONS, "01_tensors").get(variant, {}).get("cells")
-    graded = classroom.build(nbformat.read(src_path, 4), nbformat.read(rel_path, 4), variant, cells)
+    cells = made_up.load_variants(SUBMISSIONS, "01_tensors").get(variant, {}).get("cells")
+    graded = made_up.build(nbformat.read(src_path, 4), nbformat.read(rel_path, 4), variant, cells)
     want = {c.metadata.nbgrader.grade_id: c.source for c in graded.cells
-            if classroom.is_answer(c) and c.cell_type == "code"}
+            if made_up.is_answer(c) and c.cell_type == "code"}
     ours = gpucheck.variant_cells(gpucheck.read_notebook(src_path), gpucheck.read_notebook(rel_path), variant,
                                   gpucheck.load_variants(SUBMISSIONS, "01_tensors").get(variant, {}).get("cells"))
     assert {c["grade_id"]: c["source"] for c in ours if c["answer"] and c["type"] == "code"} == want
@@ -214,7 +216,7 @@ def test_the_recorder_sees_a_call_that_initialises_cuda():
 
 
 def test_the_warm_servers_start_up_never_calls_into_cuda():
-    calls, initialized = traced("from dlcourse.grading import warm; warm.preload()")
+    calls, initialized = traced("from dlcourse.grading import warm; forkserver.preload()")
     assert "torch.cuda.<module>" in calls  # torch.cuda was imported, under the recorder
     assert cuda_calls(calls) == [] and initialized is False
 
@@ -242,11 +244,12 @@ def test_gpus_are_spread_round_robin_over_the_workers():
 def test_a_worker_takes_its_gpu_and_its_kernels_see_only_that_one():
     code = textwrap.dedent(f'''
         import multiprocessing, os
-        from dlcourse.grading import parallel, sandbox
+        from dlcourse.grading import parallel
+        from dlcourse.isolation import forkserver, kernels
         taken = multiprocessing.Value("i", 1)
         parallel._init_worker({str(REPO)!r}, ["sqlite:///unused0.db", "sqlite:///unused1.db"], taken, "/tmp/rt", 1,
                               {{}}, parallel.spread_gpus(2, ["4", "6"]))
-        print(os.environ["CUDA_VISIBLE_DEVICES"], sandbox.SandboxKernelManager().sandbox_env()["CUDA_VISIBLE_DEVICES"])
+        print(os.environ["CUDA_VISIBLE_DEVICES"], kernels.SandboxKernelManager().sandbox_env()["CUDA_VISIBLE_DEVICES"])
     ''')
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=300,
                          env={k: v for k, v in os.environ.items() if k != "CUDA_VISIBLE_DEVICES"})
@@ -256,13 +259,13 @@ def test_a_worker_takes_its_gpu_and_its_kernels_see_only_that_one():
 def test_the_kernel_command_arms_the_gpu_memory_cap_from_the_config():
     config = Config()
     config.SandboxKernelManager.gpu_memory_fraction = 0.25
-    km = sandbox.SandboxKernelManager(config=config, connection_file="/tmp/k.json")
+    km = kernels.SandboxKernelManager(config=config, connection_file="/tmp/k.json")
     assert km.format_kernel_cmd()[5] == ('--IPKernelApp.exec_lines=[\'__import__("dlcourse.grading.warm", '
                                          'fromlist=["warm"]).limit_gpu_memory(0.25, 0)\']')
-    assert len(sandbox.SandboxKernelManager(connection_file="/tmp/k.json").format_kernel_cmd()) == 5
-    assert warm.gpu_share(80 << 30, 0.5) == 0.5
-    assert warm.gpu_share(80 << 30, 0.5, mb=20 << 10) == 0.25  # MiB win over the share
-    assert warm.gpu_share(8 << 30, mb=20 << 10) == 1.0
+    assert len(kernels.SandboxKernelManager(connection_file="/tmp/k.json").format_kernel_cmd()) == 5
+    assert forkserver.gpu_share(80 << 30, 0.5) == 0.5
+    assert forkserver.gpu_share(80 << 30, 0.5, mb=20 << 10) == 0.25  # MiB win over the share
+    assert forkserver.gpu_share(8 << 30, mb=20 << 10) == 1.0
 
 
 def test_a_warm_kernel_arms_the_cap_without_initialising_cuda_and_the_server_never_did(tmp_path):
@@ -275,7 +278,7 @@ def test_a_warm_kernel_arms_the_cap_without_initialising_cuda_and_the_server_nev
                      "print(json.dumps({'armed': 'limit_gpu_memory.<locals>.cap' in queued,\n"
                      "                  'initialized': torch.cuda.is_initialized()}))", tmp_path / "work", config)
     assert facts == {"armed": True, "initialized": False}
-    assert sandbox.warm._CURRENT[os.getpid()].request(op="ping")["cuda_initialized"] is False
+    assert forkserver.current_server().request(op="ping")["cuda_initialized"] is False
 
 
 def test_the_grade_table_says_which_device_graded_each_submission(tmp_path, monkeypatch):

@@ -1,41 +1,80 @@
-"""The grading package is layered, its imports pointing one way: the unit of grading at the bottom,
-runners above it, the pipeline and the command line on top; reports read the gradebook only."""
+"""The package is layered, its imports pointing one way, across every module of dlcourse.
+
+Lowest first: the student-side runtime (what kernels import), then notebooks read without running
+and OS isolation, then grading (bottom to top), then the tools, then the command line. A module
+may import modules of its own layer or below, at the top or inside a function."""
 import ast
-from pathlib import Path
+import sys
 
 from conftest import REPO
 
-GRADING = REPO / "dlcourse" / "grading"
-LAYERS = [  # lowest first: a module may import only modules of its own layer or below
-    {"course", "classroom", "integrity", "demonstrations", "warm", "feedback", "manual", "collect"},
-    {"sandbox"},
-    {"unit"},
-    {"parallel", "cluster", "reports"},
-    {"pipeline"},
+PACKAGE = REPO / "dlcourse"
+LAYERS = [
+    {"device", "plots", "checks", "checklog", "properties", "rules"},
+    {"lectures.*", "notebook.*", "isolation.*"},
+    {"grading", "grading.course", "grading.guard", "grading.scan", "grading.preflight", "grading.restore",
+     "grading.metadata", "grading.feedback", "grading.manual", "grading.collect"},
+    {"grading.execute"},
+    {"grading.config"},
+    {"grading.unit"},
+    {"grading.parallel", "grading.cluster", "grading.reports"},
+    {"grading.pipeline"},
+    {"tools.*"},
+    {"__main__"},
 ]
+RUNTIME = LAYERS[0]
 
 
-def imports(path):
-    """The modules of dlcourse.grading that `path` imports, at the top or inside a function."""
-    found = set()
+def name_of(path):
+    """`grading/unit.py` -> grading.unit; a package's __init__ -> the package."""
+    parts = list(path.relative_to(PACKAGE).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {name_of(p): p for p in PACKAGE.rglob("*.py") if name_of(p)}
+
+
+def imports(name):
+    """(dlcourse modules, other top-level packages) that module `name` imports anywhere in it."""
+    path = MODULES[name]
+    package = name.split(".")[:-1] if path.name != "__init__.py" else name.split(".")
+    ours, others = set(), set()
     for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom) and node.level == 1:
-            found |= {node.module.split(".")[0]} if node.module else {a.name for a in node.names}
-        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("dlcourse.grading."):
-            found.add(node.module.split(".")[2])
-    return found & {p.stem for p in GRADING.glob("*.py")}
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = package[:len(package) - node.level + 1]
+            target = ".".join(base + ([node.module] if node.module else []))
+            found = {f"{target}.{a.name}".strip(".") for a in node.names} if not node.module else set()
+            ours |= {m for m in found if m in MODULES} or {target}
+        elif isinstance(node, ast.ImportFrom) and node.module.split(".")[0] == "dlcourse":
+            ours.add(node.module.removeprefix("dlcourse").strip("."))
+        elif isinstance(node, ast.ImportFrom):
+            others.add(node.module.split(".")[0])
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] == "dlcourse":
+                    ours.add(alias.name.removeprefix("dlcourse").strip("."))
+                else:
+                    others.add(alias.name.split(".")[0])
+    return {m for m in ours if m and m != name}, others
 
 
-GRAPH = {p.stem: imports(p) for p in GRADING.glob("*.py") if p.stem != "__init__"}
+def layer_of(name):
+    for level, layer in enumerate(LAYERS):
+        if name in layer or any(p.endswith(".*") and (name + ".").startswith(p[:-1]) for p in layer):
+            return level
+    return None
 
 
-def test_every_module_has_a_layer():
-    assert set(GRAPH) == set().union(*LAYERS)
+GRAPH = {name: imports(name)[0] for name in MODULES}
+
+
+def test_every_module_has_a_layer_and_imports_only_modules_that_exist():
+    assert [m for m in MODULES if layer_of(m) is None] == []
+    assert {m for deps in GRAPH.values() for m in deps} <= set(MODULES)
 
 
 def test_imports_point_down_the_layers_only():
-    level = {m: i for i, layer in enumerate(LAYERS) for m in layer}
-    upward = [(m, d) for m, deps in GRAPH.items() for d in deps if level[d] > level[m]]
+    upward = [(m, d) for m, deps in GRAPH.items() for d in deps if layer_of(d) > layer_of(m)]
     assert not upward, f"imports that point up a layer: {upward}"
 
 
@@ -48,6 +87,27 @@ def test_there_is_no_import_circle():
         visit(module, [module])
 
 
+def test_the_student_runtime_imports_nothing_of_the_tools_or_grading():
+    for module in RUNTIME:
+        assert GRAPH[module] <= RUNTIME, (module, GRAPH[module] - RUNTIME)
+
+
+def test_isolation_knows_nothing_of_nbgrader_and_notebooks_need_no_jupyter_stack_at_import():
+    for module in [m for m in MODULES if m.startswith("isolation")]:
+        assert not {"nbgrader", "nbconvert", "nbclient"} & imports(module)[1], module
+    for module in [m for m in MODULES if m.startswith("notebook")]:  # gpu-check reads notebooks on a bare machine
+        tree = ast.parse(MODULES[module].read_text())
+        top = {a.name.split(".")[0] for n in tree.body if isinstance(n, ast.Import) for a in n.names}
+        top |= {n.module.split(".")[0] for n in tree.body if isinstance(n, ast.ImportFrom) and not n.level}
+        assert top <= set(sys.stdlib_module_names), (module, top - set(sys.stdlib_module_names))
+
+
 def test_reports_and_runners_never_import_the_pipeline():
-    for module in ("reports", "parallel", "cluster", "unit", "sandbox"):
-        assert "pipeline" not in GRAPH[module], module
+    for module in ("grading.reports", "grading.parallel", "grading.cluster", "grading.unit", "grading.execute"):
+        assert "grading.pipeline" not in GRAPH[module], module
+
+
+def test_no_module_is_longer_than_400_lines_unless_its_docstring_says_why():
+    long = [name for name, path in MODULES.items() if len(path.read_text().splitlines()) > 400
+            and "long" not in (ast.get_docstring(ast.parse(path.read_text())) or "").lower()]
+    assert long == [], "modules over 400 lines whose docstring does not say why they are long"

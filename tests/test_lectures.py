@@ -6,12 +6,12 @@ import re
 
 import pytest
 import torch
+from conftest import REPO
 from torch import nn
 
-from conftest import REPO
-from dlcourse.demos import DEMOS
-from dlcourse.demos.mlp import build as build_mlp
-from dlcourse.demos.optimizers import RUNS, loss_surface
+from dlcourse.lectures import DEMOS
+from dlcourse.lectures.mlp import build as build_mlp
+from dlcourse.lectures.optimizers import RUNS, loss_surface
 
 NOTEBOOKS = {p.stem: p for p in sorted((REPO / "notebooks").glob("*.ipynb"))}
 SECTIONS = ("## The idea", "## What to try", "## Questions for the class", "**Answers.**",

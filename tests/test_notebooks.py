@@ -3,9 +3,8 @@ import json
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
-
 from conftest import ASSIGNMENTS, REPO
+from nbclient import NotebookClient
 
 SOURCE_NBS = sorted((REPO / "source").glob("*/*.ipynb"))
 ALL_NBS = sorted([*SOURCE_NBS, *(REPO / "release").glob("*/*.ipynb"), *(REPO / "notebooks").glob("*.ipynb")])

@@ -3,11 +3,11 @@ import csv
 import shutil
 
 import pytest
+from conftest import REPO, SUBMISSIONS
 from nbgrader.api import Gradebook
 
-from dlcourse.grading import classroom, parallel, pipeline
-
-from conftest import REPO, SUBMISSIONS
+from dlcourse.grading import parallel, pipeline
+from dlcourse.notebook import variants as made_up
 
 AID = "01_tensors"
 
@@ -22,14 +22,14 @@ def small_course(target, aid=AID):
 
 def build_class(root, aid=AID):
     """A small class: every kind of submission once, plus a notebook that is not JSON."""
-    variants = classroom.load_variants(SUBMISSIONS, aid)
+    variants = made_up.load_variants(SUBMISSIONS, aid)
     mistake = next(v for v in variants if v.startswith("mistake"))
     alternative = next(v for v, spec in variants.items() if not spec["loses"])
     kinds = {"s1": "reference", "s2": "untouched", "s3": "hostile", "s4": mistake, "s5": alternative}
     for student, kind in kinds.items():
         pipeline.submit_variant(root, aid, student, kind, variants)
     names = [p.name for p in (root / "release" / aid).glob("*.ipynb")]
-    classroom.write_submission(root, "s6", aid, {n: '{"cells": [' for n in names})
+    made_up.write_submission(root, "s6", aid, {n: '{"cells": [' for n in names})
     return [*kinds, "s6"]
 
 

@@ -7,11 +7,10 @@ import csv
 import os
 
 import pytest
-
-from dlcourse.grading import parallel, pipeline
-
 from pgserver import pg_bin, running_postgres
 from test_parallel import AID, build_class, small_course
+
+from dlcourse.grading import parallel, pipeline
 
 
 @pytest.fixture(scope="module")

@@ -20,10 +20,9 @@ from fractions import Fraction
 import matplotlib
 import pytest
 import torch
+from conftest import cell_source, quoted, quoted_with_one_changed, reference_namespace, source_notebook
+from conftest import markdown_cell as markdown
 from torch import nn
-
-from conftest import (cell_source, markdown_cell as markdown, quoted, quoted_with_one_changed,
-                      reference_namespace, source_notebook)
 
 matplotlib.use("Agg")
 

@@ -10,9 +10,8 @@ from fractions import Fraction
 
 import pytest
 import torch
-from torch import nn
-
 from conftest import markdown_cell, reference_namespace
+from torch import nn
 
 
 def normalize(text):

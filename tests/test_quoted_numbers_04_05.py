@@ -13,10 +13,10 @@ import matplotlib
 import pytest
 import torch
 import torch.nn.functional as F
+from conftest import cell_source, quoted, quoted_with_one_changed, reference_namespace, source_notebook
+from conftest import markdown_cell as markdown
 from torch import nn
 
-from conftest import (cell_source, markdown_cell as markdown, quoted, quoted_with_one_changed,
-                      reference_namespace, source_notebook)
 from dlcourse.device import generator
 from dlcourse.plots import count_network, new_axis
 

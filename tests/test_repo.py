@@ -3,7 +3,6 @@ import re
 import subprocess
 
 import pytest
-
 from conftest import REPO
 
 PRIVATE = ["submitted/alice/01_tensors/01_tensors.ipynb", "autograded/alice/01_tensors/01_tensors.ipynb",

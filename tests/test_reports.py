@@ -4,10 +4,9 @@ import json
 
 import pytest
 from nbgrader.api import Gradebook
+from test_parallel import AID, small_course
 
 from dlcourse.grading import pipeline, reports
-
-from test_parallel import AID, small_course
 
 
 def _read(path):

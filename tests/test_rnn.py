@@ -2,8 +2,6 @@
 from fractions import Fraction
 
 import pytest
-
-
 from conftest import reference_namespace
 
 
@@ -98,6 +96,7 @@ def test_forbid_clip_grad_sees_torch_clipping_however_reached(how):
     import torch.nn.utils as U
     from torch import nn
     from torch.nn.utils import clip_grad_norm_ as aliased
+
     from dlcourse.checks import CheckError
     from dlcourse.rules import forbid
     p = nn.Parameter(torch.zeros(3))
@@ -120,8 +119,10 @@ def test_forbid_clip_grad_sees_torch_clipping_however_reached(how):
 
 def test_forbid_clip_grad_lets_hand_written_clipping_through_and_cleans_up():
     import sys
+
     import torch
     from torch import nn
+
     from dlcourse.rules import forbid
     p = nn.Parameter(torch.zeros(3))
     p.grad = torch.tensor([-3.0, 0.5, 7.0])
@@ -138,6 +139,7 @@ def test_forbid_clip_grad_lets_hand_written_clipping_through_and_cleans_up():
 def _hidden_expected(gid, name, points):
     """The set of letters the hidden test of `gid` passes to score_choices."""
     import re
+
     from conftest import cell_source, source_notebook
     hidden = cell_source(source_notebook("07_rnn"), gid)
     found = re.search(rf'score_choices\("{name}", {name}, \{{([^}}]*)\}}, points={points}\)', hidden)
@@ -147,6 +149,7 @@ def _hidden_expected(gid, name, points):
 def _options(gid):
     """The letters of the options listed in the markdown cell `gid`."""
     import re
+
     from conftest import markdown_cell
     return set(re.findall(r"\*\*([A-F])\.\*\*", markdown_cell("07_rnn", gid)))
 
@@ -316,6 +319,7 @@ def test_task_6_2_options_are_what_the_jacobians_and_the_operation_counts_say():
 def test_the_statement_of_pytorchs_default_rnn_initialisation_before_task_7_1_holds():
     """lstm_md: every weight and bias uniform in +-1/sqrt(H), so a default LSTM's forget gates start near 0.5."""
     import math
+
     import torch
     from conftest import markdown_cell
     text = markdown_cell("07_rnn", "lstm_md")

@@ -10,8 +10,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from dlcourse import rules, tasks
+from dlcourse import rules
 from dlcourse.checks import CheckError, check_int
+from dlcourse.notebook import tasks
 
 X = torch.tensor([[1.0, 2.0, 3.0], [0.5, -1.0, 4.0]], dtype=torch.float64)
 W = torch.randn(4, 3, dtype=torch.float64)

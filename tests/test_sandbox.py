@@ -7,15 +7,17 @@ import sys
 
 import nbformat
 import pytest
+from conftest import REPO, SUBMISSIONS
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
+from test_adversarial import AID, cases, make_course, needs_sandbox
 from traitlets.config import Config
 
-from dlcourse import tasks
-from dlcourse.grading import classroom, integrity, pipeline, sandbox
-
-from conftest import REPO, SUBMISSIONS
-from test_adversarial import AID, cases, make_course, needs_sandbox
+from dlcourse.grading import config, pipeline, preflight, scan, unit
+from dlcourse.isolation import forkserver, kernels
+from dlcourse.notebook import tasks
+from dlcourse.notebook import variants as made_up
+from dlcourse.notebook.names import bindings
 
 PROBE = r'''
 import json, os, socket
@@ -65,7 +67,7 @@ print(json.dumps(facts))
 '''
 
 
-MANAGERS = {"cold": sandbox.SandboxKernelManager, "warm": sandbox.WarmKernelManager}
+MANAGERS = {"cold": kernels.SandboxKernelManager, "warm": kernels.WarmKernelManager}
 
 
 @pytest.fixture(scope="module", params=sorted(MANAGERS))
@@ -169,12 +171,24 @@ print(json.dumps(facts))
 '''
 
 
-def run_warm(code, work, config=None):
-    """Run one cell of `code` in a warm kernel working in `work`; what it printed (JSON)."""
+class Recording(NotebookClient):
+    """nbclient's client, keeping the kernel manager it made (nbclient drops it at the end)."""
+
+    def create_kernel_manager(self):
+        self.made = super().create_kernel_manager()
+        return self.made
+
+
+def run_warm(code, work, config=None, left_running=None):
+    """Run one cell of `code` in a warm kernel working in `work`; what it printed (JSON). The processes
+    the notebook left running, which the server's reset killed, are appended to `left_running`."""
     nb = new_notebook(cells=[new_code_cell(code)], metadata={"kernelspec": {"name": "python3",
                                                                            "display_name": "Python 3"}})
-    NotebookClient(nb, timeout=60, kernel_manager_class=sandbox.WarmKernelManager, config=config or Config(),
-                   resources={"metadata": {"path": str(work)}}).execute()
+    client = Recording(nb, timeout=60, kernel_manager_class=kernels.WarmKernelManager, config=config or Config(),
+                       resources={"metadata": {"path": str(work)}})
+    client.execute()
+    if left_running is not None:
+        left_running.append(client.made.left_running)
     return last_json(nb.cells[0])
 
 
@@ -187,12 +201,11 @@ def two_students(tmp_path_factory):
     for work in works:
         work.mkdir(parents=True)
         (work / "data.txt").write_text(work.parent.name)
-    sandbox.EVENTS.clear()
-    first = run_warm(LEAVE_TRACES, works[0])
-    events = [e["text"] for e in sandbox.EVENTS]
-    server = sandbox.warm._CURRENT[os.getpid()]
+    events = []
+    first = run_warm(LEAVE_TRACES, works[0], left_running=events)
+    server = forkserver.current_server()
     second = run_warm(LOOK_AROUND, works[1])
-    first["same_server_after"] = sandbox.warm._CURRENT[os.getpid()] is server
+    first["same_server_after"] = forkserver.current_server() is server
     return first, events, second, works
 
 
@@ -206,7 +219,7 @@ def test_nothing_of_one_student_reaches_the_next_in_a_warm_sandbox(two_students)
     assert second["files"] == ["data.txt"]  # its own copy: not the first student's notes.txt
     assert not {"answers.txt", "locked"} & set(second["tmp"]) and second["shm"] == []
     assert second["processes"] == [1, 2, second["pid"]]  # bwrap's init, the server, this kernel
-    assert any("1 process(es) the notebook left running were killed" in e for e in events)
+    assert events == [1]  # the process the first notebook left running, killed by the reset
     assert first["same_server_after"]  # the reset left it clean: no new server was needed
     for work in works:  # the real folders never change
         assert sorted(p.name for p in work.iterdir()) == ["data.txt"]
@@ -223,12 +236,12 @@ def test_a_dead_warm_server_is_replaced(tmp_path):
     needs_sandbox()
     (tmp_path / "work").mkdir()
     first = run_warm("import json, os; print(json.dumps({'server': os.getppid()}))", tmp_path / "work")
-    server = sandbox.warm._CURRENT[os.getpid()]
+    server = forkserver.current_server()
     server.process.kill()
     server.process.wait()
     again = run_warm("import json, os; print(json.dumps({'server': os.getppid()}))", tmp_path / "work")
     assert first == again == {"server": 2}  # a new server, in a new sandbox
-    assert sandbox.warm._CURRENT[os.getpid()] is not server
+    assert forkserver.current_server() is not server
 
 
 def test_folders_bound_in_under_tmp_stay_reachable_after_the_cleaning(tmp_path):
@@ -246,8 +259,8 @@ def test_folders_bound_in_under_tmp_stay_reachable_after_the_cleaning(tmp_path):
         read = run_warm(f"import json; print(json.dumps(open({str(shared / 'data.txt')!r}).read()))",
                         tmp_path / "work", config)
         assert read == "bound"
-        assert server in (None, sandbox.warm._CURRENT[os.getpid()])  # reset clean: the same server
-        server = sandbox.warm._CURRENT[os.getpid()]
+        assert server in (None, forkserver.current_server())  # reset clean: the same server
+        server = forkserver.current_server()
 
 
 def test_grading_command_refuses_without_bubblewrap(tmp_path):
@@ -261,16 +274,16 @@ def test_grading_command_refuses_without_bubblewrap(tmp_path):
 def test_without_the_guard_the_monkeypatch_attack_wins_so_the_guard_matters(tmp_path, monkeypatch):
     """Control for test_adversarial: unsandboxed and without the guard, patching wins most points."""
     root = make_course(tmp_path / "course")
-    nb = classroom.fill(pipeline.notebook_pair(root, AID)[1][f"{AID}.ipynb"], dict(cases.WRONG))
-    gid = next(i for i, c in enumerate(nb.cells) if classroom.grade_id(c) == "reshape_result")
+    nb = made_up.fill(pipeline.notebook_pair(root, AID)[1][f"{AID}.ipynb"], dict(cases.WRONG))
+    gid = next(i for i, c in enumerate(nb.cells) if made_up.grade_id(c) == "reshape_result")
     nb.cells.insert(gid + 1, nbformat.v4.new_code_cell(cases.MONKEYPATCH))
-    classroom.write_submission(root, "cheater", AID, {f"{AID}.ipynb": nb})
-    configure = sandbox.configure
+    made_up.write_submission(root, "cheater", AID, {f"{AID}.ipynb": nb})
+    configure = config.configure
 
     def without_guard(config, sandboxed=True, hidden=(), **kwargs):
         configure(config, sandboxed, hidden, **kwargs)
         config.GuardedExecute.guard = False
-    monkeypatch.setattr(sandbox, "configure", without_guard)
+    monkeypatch.setattr(unit, "configure", without_guard)
     api = pipeline.course_api(root)
     outcome = pipeline.read_scores(api, [pipeline.grade_one(api, AID, "cheater", sandbox=False)])[0]
     # the wrong answers alone score 0 (and 0 with the guard: test_adversarial's "monkeypatch"); patched checks
@@ -286,28 +299,28 @@ def test_honest_submissions_raise_no_flags():
     src, rel = pipeline.notebook_pair(REPO, AID)
     name = f"{AID}.ipynb"
     honest = 0
-    for spec in [{"cells": {}}, *classroom.load_variants(SUBMISSIONS, AID).values()]:
-        nb = classroom.fill(rel[name], {**classroom.solutions(src[name]), **spec["cells"]})
+    for spec in [{"cells": {}}, *made_up.load_variants(SUBMISSIONS, AID).values()]:
+        nb = made_up.fill(rel[name], {**made_up.solutions(src[name]), **spec["cells"]})
         if tasks.rule_verdicts(nb):
             continue  # a stated rule broken (a thread, a private API): not an honest submission
-        assert integrity.scan_notebook(nb, rel[name], name) == []
+        assert scan.scan_notebook(nb, rel[name], name) == []
         honest += 1
     assert honest > 50
 
 
 def test_scan_names_cell_line_and_what_was_tried():
     _, rel = pipeline.notebook_pair(REPO, AID)
-    nb = classroom.fill(rel[f"{AID}.ipynb"], {
+    nb = made_up.fill(rel[f"{AID}.ipynb"], {
         "add_on": "import os\ndef add_on(a, b, device):\n    return a\nos.system('ls /')",
         "linear_forward": "check_close = lambda *a, **k: True\nimport torch\ntorch.allclose = check_close"})
-    found = {(f.cell, f.line, f.rule) for f in integrity.scan_notebook(nb, rel[f"{AID}.ipynb"], "nb")}
+    found = {(f.cell, f.line, f.rule) for f in scan.scan_notebook(nb, rel[f"{AID}.ipynb"], "nb")}
     assert ("add_on", 4, "runs a shell command (os.system)") in found
     assert ("linear_forward", 1, "rebinds check_close, which the tests use") in found
     assert ("linear_forward", 3, "assigns an attribute of torch (monkeypatching)") in found
 
 
 def test_scan_of_attacks_on_files_network_and_interpreter():
-    rules = [r for _, r in integrity.scan_source(
+    rules = [r for _, r in scan.scan_source(
         "import socket, ctypes\nopen('/etc/passwd')\nx = eval('1')\nimport sys\nsys.modules['torch'] = None\n"
         "def f():\n    global check_close\n", protected={"check_close"})]
     for phrase in ("opens network sockets", "ctypes", "outside the working folder", "eval", "edits sys.modules",
@@ -316,7 +329,7 @@ def test_scan_of_attacks_on_files_network_and_interpreter():
 
 
 def test_scan_flags_code_that_could_switch_off_the_rules_checks_enforce():
-    rules = [r for _, r in integrity.scan_source(
+    rules = [r for _, r in scan.scan_source(
         "with torch._C.DisableTorchFunction():\n    y = torch.softmax(x, 0)\n"
         "torch.overrides.TorchFunctionMode.__exit__(None)\n", modules={"torch": "torch"})]
     assert any("torch._C" in r for r in rules) and any("torch.overrides" in r for r in rules)
@@ -326,25 +339,25 @@ def test_preflight_reasons(tmp_path):
     ok = tmp_path / "ok"
     ok.mkdir()
     nbformat.write(new_notebook(), ok / "a.ipynb")
-    assert integrity.preflight(ok, ["a.ipynb"]) == ""
-    assert "renamed" in integrity.preflight(ok, ["b.ipynb"])
+    assert preflight.preflight(ok, ["a.ipynb"]) == ""
+    assert "renamed" in preflight.preflight(ok, ["b.ipynb"])
     (ok / "a.ipynb").write_text("{not json")
-    assert "not valid JSON" in integrity.preflight(ok, ["a.ipynb"])
+    assert "not valid JSON" in preflight.preflight(ok, ["a.ipynb"])
     (ok / "a.ipynb").write_text('{"hello": 1}')
-    assert "not a Jupyter notebook" in integrity.preflight(ok, ["a.ipynb"])
+    assert "not a Jupyter notebook" in preflight.preflight(ok, ["a.ipynb"])
     (ok / "link").symlink_to("/etc/passwd")
-    assert "symbolic link" in integrity.preflight(ok, ["a.ipynb"])
-    assert integrity.preflight(tmp_path / "missing", ["a.ipynb"]) == "nothing submitted"
+    assert "symbolic link" in preflight.preflight(ok, ["a.ipynb"])
+    assert preflight.preflight(tmp_path / "missing", ["a.ipynb"]) == "nothing submitted"
 
 
 def test_bindings_of_a_locked_cell():
-    names, attrs, star = integrity.bindings(
+    bound, attrs, star = bindings(
         "import torch\nfrom torch import nn as tnn\nx = 1\nfor i in range(2):\n    y = i\n"
         "def f():\n    z = 1\ntorch.backends.flag = True\n%matplotlib inline\n")
-    assert names == {"torch", "tnn", "x", "i", "y", "f"} and attrs == {"flag"} and not star
+    assert bound == {"torch", "tnn", "x", "i", "y", "f"} and attrs == {"flag"} and not star
 
 
 def test_attention_lines_skip_ordinary_test_failures():
     o = pipeline.Outcome("s", AID, True, 0.0, notes=["test t failed (CheckError: x)", "the kernel died in cell c"])
-    lines = sandbox.attention_lines([o, pipeline.Outcome("t", AID, True, 0.0, notes=["test t failed"])])
+    lines = unit.attention_lines([o, pipeline.Outcome("t", AID, True, 0.0, notes=["test t failed"])])
     assert len(lines) == 2 and "s (01_tensors): the kernel died" in lines[1]

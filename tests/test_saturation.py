@@ -4,8 +4,6 @@ import math
 
 import pytest
 import torch
-
-
 from conftest import cell_source, reference_namespace, source_notebook
 
 

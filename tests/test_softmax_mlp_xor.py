@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from dlcourse.grading import classroom
+from dlcourse.notebook import variants as made_up
 
 matplotlib.use("Agg")
 
@@ -19,7 +19,7 @@ def reference():
     ns = reference_namespace("04_softmax_mlp_xor", (
         "xor_data", "softmax", "p_mnist", "min_ce_mnist", "cross_entropy", "ce_grad", "count_params",
         "xor_weights", "train_linear", "linear_xor_best", "train_xor_net"))
-    ns["_answers"] = classroom.solutions(source_notebook("04_softmax_mlp_xor"))
+    ns["_answers"] = made_up.solutions(source_notebook("04_softmax_mlp_xor"))
     return ns
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from dlcourse.tasks import rule_verdicts, tasks
+from dlcourse.notebook.tasks import rule_verdicts, tasks
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted(ROOT.glob("source/*/*.ipynb"))

@@ -3,9 +3,8 @@ import itertools
 
 import pytest
 import torch
-from torch import nn
-
 from conftest import reference_namespace
+from torch import nn
 
 
 @pytest.fixture(scope="module")

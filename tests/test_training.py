@@ -4,10 +4,8 @@ import math
 
 import pytest
 import torch
-from torch import nn
-
-
 from conftest import reference_namespace
+from torch import nn
 
 
 @pytest.fixture(scope="module")

@@ -8,15 +8,15 @@ that it can grade (the course folder, bubblewrap); a worker that cannot says why
 
 Faults: a task whose worker dies is run again on another worker by Dask's scheduler; autograding a
 student again replaces what the lost attempt wrote, so every student ends with one submission.
-Start workers with one thread each (``dask worker ADDRESS --nthreads 1``): a worker grades one
-notebook at a time, and more workers per machine grade more at once.
+Workers must have one thread each (``dask worker ADDRESS --nthreads 1``; one with more is refused,
+with that command): a worker grades one notebook at a time, and more workers grade more at once.
 """
 import os
 import sys
 import time
 from pathlib import Path
 
-from . import sandbox as sandboxing
+from ..isolation import bwrap, forkserver
 from . import course, unit
 
 try:  # an optional extra: pip install -e '.[cluster]'
@@ -45,10 +45,19 @@ def check_worker(root, sandbox=True):
                 "machine, e.g. the shared home of JupyterHub)")
     if sandbox:
         try:
-            sandboxing.require()
-        except sandboxing.SandboxUnavailable as exc:
+            bwrap.require()
+        except bwrap.SandboxUnavailable as exc:
             return str(exc)
     return ""
+
+
+def one_thread(nthreads):
+    """Why a worker with `nthreads` threads cannot grade, or "": it keeps one nbgrader API and one warm
+    kernel server, which grade one notebook at a time."""
+    if nthreads == 1:
+        return ""
+    return (f"it was started with {nthreads} threads, and a worker grades one notebook at a time: start it "
+            f"with `dask worker ADDRESS --nthreads 1` (start more workers to grade more at once)")
 
 
 def _refuse(worker, problem):
@@ -70,7 +79,7 @@ class GradingPlugin(WorkerPlugin or object):
         self.api = None
 
     def setup(self, worker):
-        problem = check_worker(self.root, self.sandbox)
+        problem = one_thread(worker.state.nthreads) or check_worker(self.root, self.sandbox)
         if problem:
             _refuse(worker, problem)
             return
@@ -79,8 +88,7 @@ class GradingPlugin(WorkerPlugin or object):
         self.api.coursedir.db_url = self.db_url
 
     def teardown(self, worker):
-        from . import warm
-        warm.stop_servers()
+        forkserver.stop_servers(every_thread=True)
 
 
 def _grade_student(student, aids, sandbox):
@@ -95,6 +103,8 @@ def _grade_student(student, aids, sandbox):
 def _workers(client, root, sandbox):
     """Ask every worker whether it can grade; send away those that cannot, and say why."""
     answers = client.run(check_worker, str(root), sandbox)
+    threads = {addr: w["nthreads"] for addr, w in client.scheduler_info()["workers"].items()}
+    answers = {addr: one_thread(threads.get(addr, 1)) or why for addr, why in answers.items()}
     refused = {addr: why for addr, why in answers.items() if why}
     for addr, why in refused.items():
         print(f"worker {addr} refuses to grade: {why}", file=sys.stderr)

@@ -67,6 +67,7 @@ def fresh_formgrader_reads():
     review). Ending the session's last transaction as each request starts shows the current state.
     """
     import inspect
+
     from nbgrader.server_extensions.formgrader.base import BaseHandler
     if getattr(BaseHandler.prepare, "_dlcourse_fresh", False):
         return

@@ -5,8 +5,8 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook
 
-from . import classroom
-from . import sandbox as sandboxing
+from ..isolation import bwrap
+from ..notebook import variants as made_up
 from .course import assignments, course_api, export_csv, load_config, notebook_pair  # noqa: F401
 from .unit import Outcome, device_label, grade_one, graded_device, read_scores  # noqa: F401
 
@@ -48,11 +48,11 @@ def submit_variant(root, aid, student, variant, variants=None):
     """Write the `variant` submission of every notebook of `aid` for `student`."""
     src, rel = notebook_pair(root, aid)
     cells = (variants or {}).get(variant, {}).get("cells", {})
-    known = set().union(*(classroom.solutions(nb) for nb in src.values()))
+    known = set().union(*(made_up.solutions(nb) for nb in src.values()))
     if set(cells) - known:
         raise KeyError(f"{aid} variant {variant!r} names unknown answer cells: {sorted(set(cells) - known)}")
-    nbs = {name: classroom.build(src[name], rel[name], variant, cells) for name in rel}
-    return classroom.write_submission(root, student, aid, nbs)
+    nbs = {name: made_up.build(src[name], rel[name], variant, cells) for name in rel}
+    return made_up.write_submission(root, student, aid, nbs)
 
 
 DEMO_STUDENTS = {
@@ -67,11 +67,11 @@ DEMO_STUDENTS = {
 def build_demo_class(root, submissions_dir, ids):
     """Fill submitted/ with the demo class: one student per kind of submission."""
     for aid in ids:
-        variants = classroom.load_variants(submissions_dir, aid)
+        variants = made_up.load_variants(submissions_dir, aid)
         for student, kind in DEMO_STUDENTS.items():
             if kind == "broken":
                 names = [p.name for p in (Path(root) / "release" / aid).glob("*.ipynb")]
-                classroom.write_submission(root, student, aid, {n: '{"cells": [' for n in names})
+                made_up.write_submission(root, student, aid, {n: '{"cells": [' for n in names})
                 continue
             if kind == "mistake":
                 kind = next((v for v in variants if v.startswith("mistake")), "untouched")
@@ -127,7 +127,7 @@ def grade(root, ids=None, students=None, workers=None, db_url=None, sandbox=True
     """
     from . import parallel
     if sandbox and not dask:  # before reading the course: what is missing here comes first
-        sandboxing.require()  # (with --dask the workers grade, and each checks its own bubblewrap)
+        bwrap.require()  # (with --dask the workers grade, and each checks its own bubblewrap)
     api = course_api(root)
     if db_url:
         api.coursedir.db_url = db_url

@@ -1,20 +1,27 @@
 """The unit of grading: one student's submission of one assignment, graded where this process runs.
 
-``grade_one`` autogrades it (in the sandbox, with the integrity guard) and never raises; its
-``Outcome`` says what happened. Runners (``parallel``: one by one or a local process pool;
-``cluster``: a Dask cluster) grade many units with it; ``read_scores`` fills in the points.
+``grade_one`` autogrades it with nbgrader (config.py: in the sandbox, with the kernel guard) and
+never raises; its ``Outcome`` says what happened, and the TA's integrity report goes to
+reports/integrity/<assignment>/<student>.md. Runners (``parallel``: one by one or a local process
+pool; ``cluster``: a Dask cluster) grade many units with it; ``read_scores`` fills in the points.
 """
+import json
 import os
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
+from ..notebook import cells
 from . import manual
-from . import sandbox as sandboxing
+from .config import configure
+from .execute import events_file
+from .preflight import preflight
+from .restore import restored_ids
+from .scan import scan_notebook
 
 
 @dataclass
@@ -42,13 +49,147 @@ def grade_one(api, aid, student, sandbox=True):
     start = time.perf_counter()
     try:
         graded_before = manual.graded_answers(api, aid, student)
-        ok, error, notes = sandboxing.grade_submission(api, aid, student, sandbox=sandbox)
+        ok, error, notes = grade_submission(api, aid, student, sandbox=sandbox)
         if ok:  # a TA's manual grade on an unchanged answer stands (nbgrader would flag it again)
             manual.keep_manual_grades(api, aid, student, graded_before)
     except Exception as exc:  # the grading machinery itself failed on this submission
         ok, error, notes = False, f"{type(exc).__name__}: {exc}"[:160], []
     return Outcome(student, aid, ok, time.perf_counter() - start, error, notes=notes,
                    device=graded_device(api, aid, student))
+
+
+def _cell_notes(path, trusted_ids):
+    """Errors in the autograded notebook `path`: in the student's own cells, and failed tests."""
+    notes = []
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception:
+        return notes
+    for i, cell in enumerate(nb.cells):
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        if cell.cell_type != "code" or not errors or errors[0].get("ename") == "KernelDied":
+            continue
+        label = cells.grade_id(cell) or f"#{i + 1}"
+        first = f"{errors[0]['ename']}: {str(errors[0].get('evalue', ''))[:100]}"
+        if cells.grade_id(cell) in trusted_ids and not cells.is_answer(cell):
+            if cells.is_graded(cell):
+                notes.append(f"test {label} failed ({first})")
+        else:
+            notes.append(f"cell {label} raised {first}")
+    return notes
+
+
+def _edited_locked(path, locked):
+    """Locked cells the student changed (nbgrader grades the instructor's version instead)."""
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception:
+        return []
+    return [f"locked cell {cells.grade_id(c)} was edited; the original was put back" for c in nb.cells
+            if cells.grade_id(c) in locked and c.source != locked[cells.grade_id(c)]
+            and not cells.is_answer(c) and c.cell_type == "code"]
+
+
+def _restored(path):
+    """Grade ids of the locked cells put back into the autograded notebook `path`."""
+    try:
+        return restored_ids(nbformat.read(path, as_version=4))
+    except Exception:
+        return []
+
+
+def _events(path):
+    """What happened while the notebook ran (execute.py wrote it beside the autograded notebook);
+    the file is removed, so it never reaches the student's feedback."""
+    try:
+        events = json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return []
+    Path(path).unlink(missing_ok=True)
+    return events
+
+
+_EXCEPTION_LINE = re.compile(r"^\s*(?:[\w.]+\.)?(\w+(?:Error|Exception|Interrupt|Exit|Gone|Unavailable)\b.*)$")
+
+
+def _reason(result):
+    """The last exception line of nbgrader's traceback (not its "see the traceback above"), for a table."""
+    text = (result.get("error") or "") + "\n" + (result.get("log") or "")
+    found = [m.group(1).strip() for m in map(_EXCEPTION_LINE.match, text.splitlines())
+             if m and not m.group(1).startswith("NbGraderException: Please see")]
+    return found[-1][:400] if found else "autograde failed (see nbgrader's log)"
+
+
+def grade_submission(api, aid, student, sandbox=True):
+    """Autograde one student's assignment with the guard (and the sandbox); (ok, error, notes).
+
+    Never lets one submission stop the class: what nbgrader cannot read gets a reason, the
+    kernel's fate and the guard's findings become notes, and the TA's integrity report is
+    written to reports/integrity/<assignment>/<student>.md in the course folder.
+    """
+    cd = api.coursedir
+    root = Path(cd.root)
+    folder = Path(cd.format_path(cd.submitted_directory, student, aid))
+    release = {p.name: p for p in sorted(Path(cd.format_path(cd.release_directory, ".", aid)).glob("*.ipynb"))}
+    ok, error, notes, findings = False, preflight(folder, sorted(release)), [], []
+    restored, events = [], []
+    graded = Path(cd.format_path(cd.autograded_directory, student, aid))
+    if not error:
+        configure(api.config, sandbox, hidden=[root, Path.home()])
+        try:
+            result = api.autograde(aid, student, force=True, create=True)
+        except Exception as exc:  # nbgrader itself failed on this submission
+            result = {"success": False, "error": f"{type(exc).__name__}: {exc}"}
+        ok = bool(result["success"])
+        error = "" if ok else _reason(result)
+        for name, path in release.items():
+            rel = nbformat.read(path, as_version=4)
+            try:
+                findings += scan_notebook(nbformat.read(folder / name, as_version=4), rel, name)
+            except Exception:
+                pass
+            trusted = {cells.grade_id(c): c.source for c in rel.cells if cells.is_locked(c)}
+            notes += _edited_locked(folder / name, trusted)
+            notes += _cell_notes(graded / name, trusted)
+            restored += [f"{Path(name).stem}: locked cell {gid} was missing and was put back"
+                         for gid in _restored(graded / name)]
+            events += _events(graded / events_file(Path(name).stem))
+    notes = restored + [e["text"] for e in events] + notes
+    if findings:
+        notes.append(f"static scan flagged {len(findings)} line(s) for the TA")
+    result_line = ("graded" if ok else f"not graded: {error}") + (" (sandboxed)" if sandbox else " (UNSANDBOXED)")
+    write_report(root / "reports" / "integrity" / aid / f"{student}.md", student, aid, result_line,
+                           notes, findings)
+    return ok, error, notes
+
+
+def attention_lines(outcomes):
+    """Lines for under the grade table: submissions a TA should look at, and why."""
+    lines = []
+    for o in outcomes:
+        notes = [n for n in getattr(o, "notes", []) if not n.startswith(("test ", "cell "))]
+        if notes:
+            more = f" (+{len(notes) - 1} more)" if len(notes) > 1 else ""
+            lines.append(f"  - {o.student} ({o.assignment}): {notes[0][:140]}{more}")
+    if lines:
+        lines.insert(0, "\nneeds a look (details in reports/integrity/<assignment>/<student>.md):")
+    return lines
+
+
+def write_report(path, student, aid, outcome_line, events, findings):
+    """Write the TA's integrity report for one student's assignment (Markdown); return its path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [f"# Integrity report: {student}, {aid}", "", f"Result: {outcome_line}", "",
+             "## What happened while grading", ""]
+    lines += [f"- {e}" for e in events] or ["- nothing unusual"]
+    lines += ["", "## Suspicious code in the cells the student wrote (static scan)", ""]
+    lines += [f"- {f}" for f in findings] or ["- nothing flagged"]
+    path.write_text("\n".join(lines) + "\n")
+    (path.with_suffix(".json")).write_text(json.dumps(
+        {"student": student, "assignment": aid, "result": outcome_line, "events": events,
+         "findings": [asdict(f) for f in findings]}, indent=1))
+    return path
 
 
 _DEVICE_LINE = re.compile(r"computing on (cpu|cuda|mps)(?::(\d+))?")
@@ -61,12 +202,10 @@ def graded_device(api, aid, student):
     found = set()
     for path in sorted(folder.glob("*.ipynb")):
         try:
-            cells = nbformat.read(path, as_version=4).cells
+            notebook = nbformat.read(path, as_version=4).cells
         except Exception:  # noqa: BLE001  (an unreadable notebook says nothing)
             continue
-        locked = [c for c in cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("locked")
-                  and not c.metadata.get("nbgrader", {}).get("solution")]
-        texts = [str(o.get("text", "")) for c in locked for o in c.get("outputs", [])]
+        texts = [str(o.get("text", "")) for c in notebook if cells.is_instructor_code(c) for o in c.get("outputs", [])]
         found |= {device_label(*m.groups(), os.environ.get("CUDA_VISIBLE_DEVICES"))
                   for text in texts for m in _DEVICE_LINE.finditer(text)}
     return ",".join(sorted(found))

@@ -16,6 +16,8 @@ import ast
 import re
 from dataclasses import dataclass, field
 
+from .cells import grade_id, is_answer, is_graded, is_instructor_code, is_test, nbgrader
+
 # ---------------------------------------------------------------- rules in a statement
 
 # A statement forbids a group when one of its sentences names it after a negation (or after "the checks
@@ -44,10 +46,6 @@ def forbidden_groups(statement):
 
 # ---------------------------------------------------------------- the tasks of a notebook
 
-def _meta(cell):
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
 @dataclass
 class Task:
     """One answer cell: its statement, the rules the statement states, the cells that follow it."""
@@ -61,28 +59,27 @@ class Task:
 
 def tasks(nb):
     """The code tasks of a notebook, in order."""
-    out, statement, cells = [], [], nb.cells
-    for i, cell in enumerate(cells):
-        meta = _meta(cell)
-        if cell.cell_type == "code" and meta.get("solution"):
+    out, statement = [], []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and is_answer(cell):
             text = "\n\n".join(statement) or (out[-1].statement if out else "")
-            out.append(Task(i, meta.get("grade_id", f"cell {i + 1}"), text, forbidden_groups(text)))
-        elif cell.cell_type == "markdown" and not (meta.get("solution") or meta.get("grade")):
+            out.append(Task(i, grade_id(cell) or f"cell {i + 1}", text, forbidden_groups(text)))
+        elif cell.cell_type == "markdown" and not (is_answer(cell) or is_graded(cell)):
             statement.append(cell.source)
-        if meta.get("solution") or meta.get("grade"):
+        if is_answer(cell) or is_graded(cell):
             statement = []
     for task in out:
         tested = False
-        for j in range(task.answer + 1, len(cells)):
-            cell, meta = cells[j], _meta(cells[j])
+        for j in range(task.answer + 1, len(nb.cells)):
+            cell = nb.cells[j]
             if cell.cell_type != "code":
                 continue
-            if meta.get("solution") and tested:
+            if is_answer(cell) and tested:
                 break
-            if meta.get("grade") and not meta.get("solution"):
+            if is_test(cell):
                 task.tests.append(j)
                 tested = True
-            elif not meta:
+            elif not nbgrader(cell):
                 task.added.append(j)
     return out
 
@@ -269,7 +266,7 @@ def rule_findings(source, groups, setup_aliases=None):
 
 def rule_verdicts(nb):
     """test cell index -> the message that fails it: the rule its task's code breaks where no hook can see it."""
-    setup = [c.source for c in nb.cells if c.cell_type == "code" and _meta(c).get("locked")]
+    setup = [c.source for c in nb.cells if is_instructor_code(c)]
     aliases = module_aliases(setup)
     verdicts = {}
     for task in tasks(nb):

@@ -13,7 +13,8 @@ Authors keep such cells free of side effects that later cells could see (seeds, 
 import ast
 import symtable
 
-from . import integrity
+from .cells import is_graded, is_instructor_code
+from .names import bindings, bindings_of, parse_cell
 
 MARK = "# Demonstration"
 NOT_RUN = "[a demonstration for the student: not run when grading]\n"
@@ -29,7 +30,7 @@ def is_marked(source):
 def reads(source):
     """The global names a cell may read (see the module docstring); None when it may read any."""
     source = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith("%matplotlib"))
-    tree = integrity.parse_cell(source)
+    tree = parse_cell(source)
     if tree is None:
         return None
     if {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} & DYNAMIC:
@@ -48,7 +49,7 @@ def _read_before_bound(statements, bound):
     for stmt in statements:
         if isinstance(stmt, (ast.For, ast.AsyncFor)):
             found |= _loads_now(stmt.iter) - bound
-            found |= _read_before_bound(stmt.body, bound | integrity.bindings_of(ast.Assign([stmt.target], None)))
+            found |= _read_before_bound(stmt.body, bound | bindings_of(ast.Assign([stmt.target], None)))
             found |= _read_before_bound(stmt.orelse, set(bound))
         elif isinstance(stmt, (ast.If, ast.While)):
             found |= _loads_now(stmt.test) - bound
@@ -57,7 +58,7 @@ def _read_before_bound(statements, bound):
             for item in stmt.items:
                 found |= _loads_now(item.context_expr) - bound
                 if item.optional_vars is not None:
-                    bound |= integrity.bindings_of(ast.Assign([item.optional_vars], None))
+                    bound |= bindings_of(ast.Assign([item.optional_vars], None))
             found |= _read_before_bound(stmt.body, bound)
         elif isinstance(stmt, ast.Try):
             for block in (stmt.body, *(h.body for h in stmt.handlers), stmt.orelse, stmt.finalbody):
@@ -65,7 +66,7 @@ def _read_before_bound(statements, bound):
             found |= {n.id for h in stmt.handlers if h.type for n in ast.walk(h.type) if isinstance(n, ast.Name)}
         else:
             found |= _loads_now(stmt) - bound
-            bound |= integrity.bindings_of(stmt)
+            bound |= bindings_of(stmt)
     return found
 
 
@@ -97,7 +98,7 @@ def _loads_now(node):
 
 def mutates_outside(source):
     """Whether a cell assigns an attribute or an item of something it did not create at top level."""
-    tree = integrity.parse_cell(source)
+    tree = parse_cell(source)
     if tree is None:
         return True
     bound = set()
@@ -116,7 +117,7 @@ def mutates_outside(source):
                         root = root.value if not isinstance(root, ast.Call) else root.func
                     if not (isinstance(root, ast.Name) and root.id in bound):
                         return True
-        bound |= integrity.bindings_of(stmt)
+        bound |= bindings_of(stmt)
     return False
 
 
@@ -127,12 +128,10 @@ def skipped(cells, trusted):
         return set()
     candidates = {}
     for i, cell in enumerate(cells):
-        meta = cell.metadata.get("nbgrader", {})
-        if (cell.cell_type == "code" and meta.get("locked") and not meta.get("solution") and not meta.get("grade")
-                and is_marked(cell.source) and trusted.get(meta.get("grade_id")) == cell.source):
-            names, _, star = integrity.bindings(cell.source)
+        if is_instructor_code(cell, trusted) and not is_graded(cell) and is_marked(cell.source):
+            bound, _, star = bindings(cell.source)
             if not star and not mutates_outside(cell.source):
-                candidates[i] = names
+                candidates[i] = bound
     reading = {i: reads(c.source) for i, c in enumerate(cells) if c.cell_type == "code" and c.source.strip()}
     skip = set(candidates)
     while skip:

@@ -11,11 +11,12 @@ that check's own tolerance. It needs only numpy, matplotlib, torch and hypothesi
 checks of hidden tests, pure Python): notebooks are read as
 JSON and run without Jupyter, so it works on a bare CUDA machine (``--list-needs``).
 
-This module is imported by ``dlcourse.checks`` when ``DLCOURSE_CHECK_LOG`` is set, so it
-imports nothing but the standard library at the top.
+Like its runner, it imports nothing but the standard library and dlcourse at the top.
+
+The module is long because it is a whole tool that must run on a bare machine, without the rest of
+the grading stack: building variants, running them per device, comparing, reporting.
 """
 import argparse
-import functools
 import importlib.util
 import json
 import math
@@ -28,112 +29,27 @@ import tempfile
 import time
 from pathlib import Path
 
-from .grading.classroom import HOSTILE_PRELUDE, defined_names, load_variants  # stdlib only
+from ..checklog import LOG_VAR
+from ..notebook import cells
+from ..notebook.variants import HOSTILE_PRELUDE, defined_names, load_variants  # stdlib only
 
-ROOT = Path(__file__).resolve().parent.parent
-LOG_VAR = "DLCOURSE_CHECK_LOG"
+ROOT = Path(__file__).resolve().parents[2]
 REQUIRED = ("numpy", "matplotlib", "torch", "hypothesis")
 GRADING_STACK = ("nbformat", "nbclient", "ipykernel", "nbgrader")
 BASE_VARIANTS = ("reference", "untouched", "hostile")
 RUN_TIMEOUT = 900  # seconds for one notebook on one device
-SMALL = 256        # tensors up to this many entries are logged whole, larger ones summarised
 _SOLUTION = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.M)
-
-
-# ---------------------------------------------------------------- the comparison log
-
-def _summary(value):
-    """A JSON-able summary of a coerced answer: a number, a short list, or a tensor's statistics."""
-    import torch
-    if isinstance(value, torch.Tensor):
-        t = value.detach().cpu().to(torch.float64).reshape(-1)
-        out = {"shape": list(value.shape), "dtype": str(value.dtype).replace("torch.", "")}
-        if t.numel() <= SMALL:
-            return {**out, "values": t.tolist()}
-        finite = t[torch.isfinite(t)]
-        return {**out, "n": t.numel(), "sum": float(finite.sum()), "abs_sum": float(finite.abs().sum()),
-                "nonfinite": int(t.numel() - finite.numel()), "head": t[:32].tolist()}
-    if isinstance(value, (set, frozenset)):
-        return sorted(value, key=repr)
-    if isinstance(value, (bool, int, float, str)) or value is None:
-        return value
-    if isinstance(value, (tuple, list)):
-        return [_summary(v) for v in value]
-    return f"<{type(value).__name__}>"
-
-
-def _coerced(checks, kind, answer, args, kwargs):
-    """(found, expected, (atol, rtol)) as the check `kind` compares them; None where not numeric."""
-    expected = args[0] if args else kwargs.get("expected")
-    if kind == "check_close":
-        found = checks.as_tensor("answer", answer)
-        atol, rtol = checks.tolerance(kwargs.get("dtype") or found.dtype)
-        atol = atol if kwargs.get("atol") is None else kwargs["atol"]
-        rtol = rtol if kwargs.get("rtol") is None else kwargs["rtol"]
-        return found, checks.as_tensor("reference", expected), (atol, rtol)
-    if kind == "check_float":
-        return checks.as_float("answer", answer), float(expected), (kwargs.get("atol", 1e-8), kwargs.get("rtol", 1e-6))
-    coerce = {"check_int": checks.as_int, "check_bool": checks.as_bool, "check_choices": checks.as_choices,
-              "check_shape_tuple": checks.as_shape, "check_int_set": checks.as_int_set}.get(kind)
-    if coerce is not None:
-        return coerce("answer", answer), None, None
-    if kind == "check_shape":
-        return list(answer.shape), None, None
-    if kind == "check_dtype":
-        return str(answer.dtype), None, None
-    return None, None, None  # check_type, check_device: pass or fail is all that is compared
-
-
-def _entry(checks, kind, name, answer, args, kwargs):
-    """What the log records about one call of a check, whatever the answer is."""
-    entry = {"check": kind, "name": str(name)[:200]}
-    try:
-        found, expected, tol = _coerced(checks, kind, answer, args, kwargs)
-        entry.update(found=_summary(found), expected=_summary(expected), tol=tol)
-    except Exception as exc:  # noqa: BLE001  (an answer the check itself rejects)
-        entry["found"] = f"<unreadable: {type(exc).__name__}>"
-    return entry
-
-
-def record_checks(namespace, path):
-    """Wrap every check_* function of `namespace` (dlcourse.checks) to append a JSON line per call to the
-    file DLCOURSE_CHECK_LOG names at that moment (`path` if it names none)."""
-    import types
-    checks = types.SimpleNamespace(**namespace)
-    for kind in [k for k, v in namespace.items() if k.startswith("check_") and callable(v)]:
-        namespace[kind] = _logged(checks, kind, namespace[kind], path)
-
-
-def _logged(checks, kind, check, path):
-    @functools.wraps(check)
-    def logged(name, answer, *args, **kwargs):
-        ok, error = False, ""
-        try:
-            result = check(name, answer, *args, **kwargs)
-            ok = True
-            return result
-        except Exception as exc:
-            error = f"{type(exc).__name__}: {exc}"[:300]
-            raise
-        finally:
-            entry = {**_entry(checks, kind, name, answer, args, kwargs), "ok": ok, "error": error}
-            with open(os.environ.get(LOG_VAR) or path, "a") as log:  # the file named now (a runner's child)
-                log.write(json.dumps(entry) + "\n")
-    return logged
 
 
 # ---------------------------------------------------------------- notebooks as JSON
 
 def read_notebook(path):
     """A notebook as a list of cells: {type, source, grade_id, answer, test}."""
-    cells = []
+    found = []
     for cell in json.loads(Path(path).read_text())["cells"]:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
-        cells.append({"type": cell["cell_type"], "source": source, "grade_id": meta.get("grade_id"),
-                      "answer": bool(meta.get("solution")),
-                      "test": bool(meta.get("grade")) and cell["cell_type"] == "code"})
-    return cells
+        found.append({"type": cell["cell_type"], "source": cells.source(cell), "grade_id": cells.grade_id(cell),
+                      "answer": cells.is_answer(cell), "test": cells.is_test(cell)})
+    return found
 
 
 def hostile_answer(solution):
@@ -177,11 +93,6 @@ def jobs_for(root, assignments, submissions, variants=None):
 
 # ---------------------------------------------------------------- running one notebook
 
-def strip_magics(source):
-    """The cell as plain Python: IPython magics and shell lines blanked."""
-    return "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
-
-
 def run_cells(cells, log_path):
     """Execute code cells in order in one namespace; per test cell: passed, error, checks logged."""
     namespace = {"__name__": "__main__"}
@@ -192,7 +103,7 @@ def run_cells(cells, log_path):
         start = os.path.getsize(log_path) if os.path.exists(log_path) else 0
         error = ""
         try:
-            exec(compile(strip_magics(cell["source"]), f"<cell {cell['grade_id']}>", "exec"), namespace)
+            exec(compile(cells.to_python(cell["source"]), f"<cell {cell['grade_id']}>", "exec"), namespace)
         except BaseException as exc:  # noqa: BLE001  (a notebook's error is its cell's result)
             if isinstance(exc, KeyboardInterrupt):
                 raise
@@ -263,10 +174,10 @@ def run_all(notebooks, devices, jobs, work, root=ROOT):
     runners = []
     for d, device in enumerate(devices):
         chunks = [[] for _ in range(max(1, jobs))]
-        for i, cells in enumerate(notebooks):
+        for i, notebook in enumerate(notebooks):
             folder = Path(work) / f"{d}-{i}"
             folder.mkdir(parents=True)
-            (folder / "cells.json").write_text(json.dumps(cells))
+            (folder / "cells.json").write_text(json.dumps(notebook))
             chunks[i % len(chunks)].append({k: str(folder / f) for k, f in (
                 ("cells", "cells.json"), ("log", "checks.jsonl"), ("result", "result.json"), ("output", "output.txt"))})
         for k, chunk in enumerate(c for c in chunks if c):
@@ -274,7 +185,7 @@ def run_all(notebooks, devices, jobs, work, root=ROOT):
             env = {**os.environ, "DLCOURSE_DEVICE": device, "MPLBACKEND": "Agg",
                    "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])}
             env.pop(LOG_VAR, None)
-            runners.append(subprocess.Popen([sys.executable, "-m", "dlcourse.gpucheck", "--runner",
+            runners.append(subprocess.Popen([sys.executable, "-m", "dlcourse.tools.gpucheck", "--runner",
                                              str(Path(work) / f"runner-{d}-{k}.json")], cwd=work, env=env,
                                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
     errors = "".join(r.communicate()[1] for r in runners).strip().splitlines()

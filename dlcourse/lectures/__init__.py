@@ -8,8 +8,8 @@ sets every control to one of them (the buttons above the controls do the same). 
 """
 from .base import Demo
 from .batchnorm import batchnorm
-from .gradient_flow import gradient_flow
 from .gain import init_gain_demo
+from .gradient_flow import gradient_flow
 from .mlp import mlp
 from .optimizers import optimizers
 from .rnn import rnn_gradients

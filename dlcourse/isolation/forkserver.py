@@ -18,6 +18,9 @@ kernels share the server's uid; the server is not dumpable, so they cannot read 
 The server speaks one JSON line per Unix-socket connection, in a folder only the grader can enter:
 ``start`` (fork a kernel), ``poll``, ``signal`` and ``reset``. ``WarmServer`` is the grader's end,
 ``serve`` the server's.
+
+The module is long because both ends of one protocol live here: the server's side (serve, fork,
+reset, privilege drop) and the grader's (``WarmServer``), so a change to one is seen with the other.
 """
 import atexit
 import ctypes
@@ -33,6 +36,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -505,31 +509,47 @@ class WarmServer:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-_CURRENT = {}  # pid of this process -> its warm server (a forked child does not inherit its parent's)
-_HOOKED = set()  # processes that stop their server at exit
+_SERVERS = {}  # (pid, thread) -> that thread's warm server; a forked child does not inherit its parent's
+_HOOKED = set()  # processes that stop their servers at exit
+
+
+def _mine():
+    return os.getpid(), threading.get_ident()
 
 
 def server_for(key, command, env, uid):
-    """This process's warm server for settings `key`, started (or restarted) when needed."""
-    server = _CURRENT.get(os.getpid())
+    """This thread's warm server for settings `key`, started (or restarted) when needed.
+
+    One per thread: a server's reset kills every process in its sandbox, so two threads grading at
+    once must not share one."""
+    server = _SERVERS.get(_mine())
     if server is not None and (server.key != key or not server.alive()):
         stop_servers()
         server = None
     if server is None:
-        if os.getpid() not in _HOOKED:  # stop it at exit, also in a multiprocessing worker (no atexit there)
+        if os.getpid() not in _HOOKED:  # stop them at exit, also in a multiprocessing worker (no atexit there)
             _HOOKED.add(os.getpid())
-            atexit.register(stop_servers)
-            multiprocessing.util.Finalize(None, stop_servers, exitpriority=10)
-        _CURRENT.clear()
-        server = _CURRENT[os.getpid()] = WarmServer(command, env, uid, key)
+            atexit.register(stop_servers, every_thread=True)
+            multiprocessing.util.Finalize(None, stop_servers, kwargs={"every_thread": True}, exitpriority=10)
+        for inherited in [k for k in _SERVERS if k[0] != os.getpid()]:
+            del _SERVERS[inherited]  # the parent's, copied by fork: the parent stops it
+        server = _SERVERS[_mine()] = WarmServer(command, env, uid, key)
     return server
 
 
-def stop_servers():
-    """Stop this process's warm server (grading is over, or it must be replaced)."""
-    server = _CURRENT.pop(os.getpid(), None)
-    if server is not None:
-        server.stop()
+def current_server():
+    """This thread's warm server, or None."""
+    return _SERVERS.get(_mine())
+
+
+def stop_servers(every_thread=False):
+    """Stop this thread's warm server (grading is over, or it must be replaced), or with
+    `every_thread` all of this process's."""
+    keys = [k for k in _SERVERS if k[0] == os.getpid()] if every_thread else [_mine()]
+    for key in keys:
+        server = _SERVERS.pop(key, None)
+        if server is not None:
+            server.stop()
 
 
 if __name__ == "__main__":

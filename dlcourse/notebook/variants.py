@@ -13,6 +13,8 @@ import importlib.util
 import re
 from pathlib import Path
 
+from .cells import grade_id, is_answer, is_graded, nbgrader
+
 _SOLUTION = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.M)
 
 HOSTILE_PRELUDE = '''\
@@ -31,20 +33,9 @@ class _ClaimsEqual:
 '''
 
 
-def grade_id(cell):
-    """The nbgrader grade id of a cell, or None."""
-    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-
-
-def is_answer(cell):
-    """True for cells a student writes in (nbgrader solution cells)."""
-    return bool(cell.get("metadata", {}).get("nbgrader", {}).get("solution"))
-
-
 def test_points(nb):
     """Map grade id → points of the autograded test cells (graded code cells) of a notebook."""
-    return {grade_id(c): c.metadata.nbgrader["points"] for c in nb.cells
-            if c.cell_type == "code" and c.get("metadata", {}).get("nbgrader", {}).get("grade")}
+    return {grade_id(c): nbgrader(c)["points"] for c in nb.cells if c.cell_type == "code" and is_graded(c)}
 
 
 def solutions(source_nb):

@@ -1,9 +1,9 @@
 """Demo 6, the init gain: how the gain of Xavier initialisation and the nonlinearity decide
 whether activations keep their spread through depth, shrink to nothing or blow up."""
+import ipywidgets as widgets
 import numpy as np
 import torch
 import torch.nn.functional as F
-import ipywidgets as widgets
 
 from ..device import generator
 from .base import Demo, decade_limits, dropdown, int_slider, log_axis, slider

@@ -25,10 +25,10 @@ from pathlib import Path
 
 import nbformat
 
-from .grading import demonstrations
+from ..notebook import cells, demonstrations
+from ..notebook.tasks import forbidden_groups, module_aliases, rule_findings
+from ..notebook.tasks import tasks as notebook_tasks
 from .mutants import mutants
-from .tasks import forbidden_groups, module_aliases, rule_findings
-from .tasks import tasks as notebook_tasks
 
 EQUIVALENTS = Path("audit") / "equivalents.toml"
 WORKER_ENV = {"DLCOURSE_DEVICE": "cpu", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
@@ -40,37 +40,31 @@ class AuditError(ValueError):
 
 # ---------------------------------------------------------------- the plan (host side)
 
-def _meta(cell):
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
 def plan(nb):
     """The notebook's code cells and, per code answer cell, its task: statement and follow-up cells."""
     statements = {t.answer: t.statement for t in notebook_tasks(nb)}
-    cells, tasks = [], []
+    code, tasks = [], []
     for i, cell in enumerate(nb.cells):
-        meta = _meta(cell)
         if cell.cell_type != "code":
             continue
-        answer = bool(meta.get("solution"))
-        cells.append({"id": meta.get("grade_id") or f"cell {len(cells) + 1}", "source": cell.source,
-                      "graded": bool(meta.get("grade")) and not answer, "answer": answer,
-                      "points": float(meta.get("points") or 0),
-                      "demonstration": bool(meta.get("locked")) and not meta.get("grade") and not answer
-                      and demonstrations.is_marked(cell.source)})
-        if answer:
-            tasks.append({"cell": len(cells) - 1, "task": cells[-1]["id"], "statement": statements[i]})
+        code.append({"id": cells.grade_id(cell) or f"cell {len(code) + 1}", "source": cell.source,
+                     "graded": cells.is_test(cell), "answer": cells.is_answer(cell),
+                     "points": float(cells.nbgrader(cell).get("points") or 0),
+                     "demonstration": cells.is_instructor_code(cell) and not cells.is_graded(cell)
+                     and demonstrations.is_marked(cell.source)})
+        if cells.is_answer(cell):
+            tasks.append({"cell": len(code) - 1, "task": code[-1]["id"], "statement": statements[i]})
     for task in tasks:
         follow, tested = [], False
-        for j in range(task["cell"] + 1, len(cells)):
-            if cells[j]["answer"] and tested:
+        for j in range(task["cell"] + 1, len(code)):
+            if code[j]["answer"] and tested:
                 break
-            if not cells[j]["demonstration"]:  # grading leaves it out too
+            if not code[j]["demonstration"]:  # grading leaves it out too
                 follow.append(j)
-            tested = tested or cells[j]["graded"]
+            tested = tested or code[j]["graded"]
         task["follow"] = follow if tested else []
-        task["tests"] = [cells[j]["id"] for j in task["follow"] if cells[j]["graded"]]
-    return cells, tasks
+        task["tests"] = [code[j]["id"] for j in task["follow"] if code[j]["graded"]]
+    return code, tasks
 
 
 def notebook_of(root, aid):
@@ -89,23 +83,11 @@ def assignments(root):
 
 # ---------------------------------------------------------------- the worker (one process per assignment)
 
-def _runnable(source):
-    """A cell's source as plain Python: IPython magics and shell escapes become `pass`."""
-    if source.lstrip().startswith("%%"):
-        return ""
-    lines = source.splitlines()
-    out = []
-    for line in lines:
-        stripped = line.lstrip()
-        out.append(line[:len(line) - len(stripped)] + "pass" if stripped.startswith(("%", "!")) else line)
-    return "\n".join(out)
-
-
 def _exec(cell_id, source, ns, points=None):
     """Run a cell's source in `ns`; "" when it ran (for full `points` where its last value is a score, as
     nbgrader reads partial credit), else what went wrong."""
     try:
-        tree = ast.parse(_runnable(source))
+        tree = ast.parse(cells.to_python(source))
         last = tree.body.pop() if points and tree.body and isinstance(tree.body[-1], ast.Expr) else None
         exec(compile(tree, f"<cell {cell_id}>", "exec"), ns)
         value = eval(compile(ast.Expression(last.value), f"<cell {cell_id}>", "eval"), ns) if last else None
@@ -199,23 +181,23 @@ def work(job_path):
 def _job(root, aid, only, timeout, min_timeout):
     """The worker's job and the mutants behind it, per task."""
     nb = nbformat.read(notebook_of(root, aid), as_version=4)
-    cells, tasks = plan(nb)
-    aliases = module_aliases([c.source for c in nb.cells if c.cell_type == "code" and _meta(c).get("locked")])
+    code, tasks = plan(nb)
+    aliases = module_aliases([c.source for c in nb.cells if cells.is_instructor_code(c)])
     chosen = [t for t in tasks if not only or t["task"] in only]
     for task in chosen:
         task["groups"] = forbidden_groups(task.pop("statement"))
-        task["reference"] = _runnable(cells[task["cell"]]["source"])
+        task["reference"] = cells.to_python(code[task["cell"]]["source"])
         task["mutant_list"] = mutants(task["reference"], task["groups"]) if task["follow"] else []
         # what the grader's static rule check (tasks.rule_findings) finds: it fails a mutant the tests let pass
         task["static"] = [rule_findings(m.source, task["groups"], aliases) for m in task["mutant_list"]]
         task["mutants"] = [m.source for m in task["mutant_list"]]
-    job = {"cells": cells, "timeout": timeout, "min_timeout": min_timeout,
+    job = {"cells": code, "timeout": timeout, "min_timeout": min_timeout,
            "tasks": [{k: t[k] for k in ("cell", "follow", "mutants")} for t in chosen]}
     return job, chosen
 
 
 def _worker_command(job_file):
-    return [sys.executable, "-m", "dlcourse.audit", "--worker", job_file]
+    return [sys.executable, "-m", "dlcourse.tools.audit", "--worker", job_file]
 
 
 def run_worker(job, sandbox, hidden=()):
@@ -226,7 +208,7 @@ def run_worker(job, sandbox, hidden=()):
         job_file.write_text(json.dumps(job))
         job_file.chmod(0o644)
         if sandbox:
-            from .grading.sandbox import sandboxed_command
+            from ..isolation.kernels import sandboxed_command
             with sandboxed_command(_worker_command(str(job_file)), folder, hidden) as (argv, env):
                 run = subprocess.run(argv, env={**env, **WORKER_ENV}, cwd=folder, capture_output=True,
                                      stdin=subprocess.DEVNULL)
@@ -379,7 +361,7 @@ def run(root, ids=None, only=(), workers=None, timeout=60, min_timeout=10, sandb
         ids = [aid for aid in ids if answers[aid] & set(only)]
     entries = load_equivalents(equivalents or root / EQUIVALENTS)
     if sandbox:
-        from .grading.sandbox import probe
+        from ..isolation.bwrap import probe
         ok, why = probe()
         if not ok:
             out(f"warning: {why}; running the mutants UNSANDBOXED (install bubblewrap to sandbox them)")

@@ -1,0 +1,1 @@
+"""Notebooks read, never run: cell roles, a task's statement and rules, names cells bind, variants."""
