@@ -46,7 +46,8 @@ release: $(STAMP)
 grade: $(STAMP)
 	$(BIN)/python -m dlcourse grade
 
-# Every notebook and submission variant on two devices, compared cell by cell (README, "GPU").
+# Every notebook and submission variant on two devices, compared cell by cell (docs/operators.md,
+# "The same grades on a GPU").
 # Needs only Python with numpy, matplotlib and torch (no setup): make gpu-check DEVICES="cpu cpu" is a dry run.
 DEVICES ?= cuda cpu
 gpu-check:

@@ -20,8 +20,8 @@ c.CourseDirectory.feedback_directory = "feedback"
 # The embedded gradebook: SQLite in the course folder (git-ignored: it holds grades).
 c.CourseDirectory.db_url = os.environ.get(
     "DLCOURSE_DB_URL", "sqlite:///" + os.path.join(c.CourseDirectory.root, "gradebook.db"))
-# Grading on a Dask cluster (`python -m dlcourse grade --dask tcp://HOST:8786`, README "Beyond one
-# machine"): the scheduler to use by default; needs the PostgreSQL gradebook above.
+# Grading on a Dask cluster (`python -m dlcourse grade --dask tcp://HOST:8786`, docs/operators.md
+# "Grading on Dask"): the scheduler to use by default; needs the PostgreSQL gradebook above.
 c.GradingCluster.scheduler = os.environ.get("DLCOURSE_DASK", "")
 
 # Every cell of a student's notebook gets this many seconds while autograding.

@@ -1,8 +1,9 @@
 """Build the course website: the lectures with each demo's default figure, the student assignments
-from release/, and how to start. `make site` runs it; the result is site/_build/html/.
+from release/, the manual from docs/, and how to start. `make site` runs it; the result is
+site/_build/html/.
 
-1. Pages in MyST Markdown are written to site/_build/src/ from notebooks/ and release/ (never
-   source/), with one PNG per demo drawn by the demo itself.
+1. Pages in MyST Markdown are written to site/_build/src/ from notebooks/, release/ (never
+   source/) and docs/, with one PNG per demo drawn by the demo itself.
 2. mystmd (`myst build --site`, pinned in constraints.txt) parses them: MyST, LaTeX (KaTeX),
    cross-references, into one JSON tree per page. A local template keeps the build offline.
 3. `render_site` writes one HTML page per tree, with the table of contents on every page.
@@ -11,6 +12,7 @@ import argparse
 import html
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -23,6 +25,8 @@ SITE = Path(__file__).resolve().parent
 REPO = SITE.parent
 BUILD = SITE / "_build"
 TITLE = "Deep learning with PyTorch"
+DOCS = REPO / "docs"
+MANUAL_ORDER = ["students", "tas", "lecturers", "operators", "developers"]  # then any other page
 
 
 # ----- 1. MyST sources
@@ -63,10 +67,43 @@ def assignment_page(path):
     return "\n\n".join([cells[0], intro, *cells[1:]]) + "\n"
 
 
-def start_page(lectures, assignments):
+def manual_page(path, markdown=None):
+    """A page of the manual (docs/*.md, or `markdown` as if it were that page) as it is, its links
+    to other pages made to work on the site.
+
+    In docs/ a page links another as `tas.md` (or `docs/tas.md`, `../docs/tas.md`), with an anchor or
+    without; on the site the pages sit side by side in manual/, so every such link becomes
+    `tas.md`, which myst resolves to the page. A relative link to anything else in the repository
+    has no page on the site: the build fails and says so rather than leave a dead link."""
+    pages = {p.name for p in DOCS.glob("*.md")}
+
+    def relink(match):
+        text, target = match.group(1), match.group(2)
+        if re.match(r"[a-z][a-z0-9+.-]*:", target, re.I) or target.startswith("#"):
+            return match.group(0)  # a URL, or an anchor on this page
+        file, _, anchor = target.partition("#")
+        for base in (path.parent, REPO):  # relative to the page, or to the repository as README links
+            linked = (base / file).resolve()
+            if linked.parent == DOCS.resolve() and linked.name in pages:
+                return f"[{text}]({linked.name}{'#' + anchor if anchor else ''})"
+        raise SystemExit(f"docs/{path.name} links to {target!r}, which is not a page of docs/ and so not "
+                         "on the site: link a docs/ page or a full URL")
+
+    text = path.read_text() if markdown is None else markdown
+    return re.sub(r"(?<!!)\[([^\]]*)\]\(([^)\s]+)\)", relink, text)
+
+
+def manual_sources():
+    """The pages of docs/ in the manual's order: students, TAs, lecturers, operators, developers."""
+    rank = {stem: i for i, stem in enumerate(MANUAL_ORDER)}
+    return sorted(DOCS.glob("*.md"), key=lambda p: (rank.get(p.stem, len(rank)), p.stem))
+
+
+def start_page(lectures, assignments, manual):
     """The home page: what the course is and how to start."""
     lecture_links = "\n".join(f"- [{title}](lectures/{stem}.md)" for stem, title in lectures)
     assignment_links = "\n".join(f"- [{title}](assignments/{stem}.md)" for stem, title in assignments)
+    manual_links = "\n".join(f"- [{title}](manual/{stem}.md)" for stem, title in manual)
     return f"""# {TITLE}
 
 A course with executable homework: short lectures built around interactive demos, and seven
@@ -96,6 +133,12 @@ make lab      # JupyterLab on the course
 ## Assignments
 
 {assignment_links}
+
+## Manual
+
+How the course runs, one page per audience: grading, the sandbox, the demos, the tests.
+
+{manual_links}
 """
 
 
@@ -108,7 +151,8 @@ def write_sources(src):
     shutil.rmtree(src, ignore_errors=True)
     (src / "lectures" / "figures").mkdir(parents=True)
     (src / "assignments").mkdir()
-    lectures, assignments = [], []
+    (src / "manual").mkdir()
+    lectures, assignments, manual = [], [], []
     for path in sorted((REPO / "notebooks").glob("*.ipynb")):
         page = lecture_page(path, src / "lectures" / "figures")
         name = "lecture-" + path.stem.replace("_", "-")  # myst drops a leading number from a slug
@@ -119,11 +163,17 @@ def write_sources(src):
         name = "assignment-" + path.stem.replace("_", "-")
         (src / "assignments" / f"{name}.md").write_text(page)
         assignments.append((name, title_of(page)))
-    (src / "index.md").write_text(start_page(lectures, assignments))
+    for path in manual_sources():
+        page = manual_page(path)
+        (src / "manual" / path.name).write_text(page)
+        manual.append((path.stem, title_of(page)))
+    (src / "index.md").write_text(start_page(lectures, assignments, manual))
     toc = ["  toc:", "    - file: index.md", "    - title: Lectures", "      children:"]
     toc += [f"        - file: lectures/{stem}.md" for stem, _ in lectures]
     toc += ["    - title: Assignments", "      children:"]
     toc += [f"        - file: assignments/{stem}.md" for stem, _ in assignments]
+    toc += ["    - title: Manual", "      children:"]
+    toc += [f"        - file: manual/{stem}.md" for stem, _ in manual]
     (src / "myst.yml").write_text("\n".join([
         "version: 1", "project:", f"  title: {TITLE}", "  numbering: false", *toc,
         "site:", f"  template: {SITE / 'template'}", ""]))
@@ -163,8 +213,16 @@ summary { cursor: pointer; font-weight: 600; }
 """
 
 
+class UnknownNode(Exception):
+    """A node type the renderer does not know: the build stops rather than drop its content."""
+
+
 class Renderer:
-    """MyST's JSON tree (mdast) to HTML, for the node types these pages use."""
+    """MyST's JSON tree (mdast) to HTML, for the node types these pages use. Any other node type
+    raises UnknownNode, so that a page using new syntax fails the build instead of losing text."""
+
+    PASS_THROUGH = {"root", "block", "span"}  # containers with no markup of their own
+    DROPPED = {"comment", "mystComment"}  # never shown
 
     def __init__(self, links):
         self.links = links  # myst's internal url -> our relative html path
@@ -178,7 +236,8 @@ class Renderer:
         simple = {"paragraph": "p", "emphasis": "em", "strong": "strong", "blockquote": "blockquote",
                   "listItem": "li", "tableRow": "tr", "caption": "figcaption", "underline": "u",
                   "subscript": "sub", "superscript": "sup", "delete": "del", "summary": "summary",
-                  "container": "figure", "table": "table", "details": "details"}
+                  "container": "figure", "table": "table", "details": "details", "definitionList": "dl",
+                  "definitionTerm": "dt", "definitionDescription": "dd", "admonition": "aside"}
         if t == "text":
             return esc(n["value"])
         if t in simple:
@@ -196,10 +255,16 @@ class Renderer:
             tag = "ol" if n.get("ordered") else "ul"
             start = f' start="{n["start"]}"' if n.get("ordered") and n.get("start", 1) != 1 else ""
             return f"<{tag}{start}>{kids()}</{tag}>"
-        if t == "link" or t == "crossReference":
+        if t == "link":
             url = n.get("url", "")
             url = self.links.get(url.split("#")[0], url) + ("#" + url.split("#")[1] if "#" in url else "")
             return f'<a href="{esc(url)}">{kids()}</a>'
+        if t == "crossReference":  # to a heading (or label): its page, if another, and its id there
+            page = self.links.get(n["url"], n["url"]) if n.get("url") else ""
+            target = n.get("html_id")
+            if not target:
+                raise UnknownNode(f"a reference to {n.get('identifier')!r} that myst did not resolve")
+            return f'<a href="{esc(page)}#{esc(target)}">{kids()}</a>'
         if t == "image":
             return f'<img src="{esc(n["url"].lstrip("/"))}" alt="{esc(n.get("alt", ""))}">'
         if t == "tableCell":
@@ -209,11 +274,16 @@ class Renderer:
             return "<hr>"
         if t == "break":
             return "<br>"
+        if t == "admonitionTitle":
+            return f"<p><strong>{kids()}</strong></p>"
         if t == "html":
             return n["value"]
-        if t in ("comment", "mystComment", "footnoteDefinition"):
+        if t in self.DROPPED:
             return ""
-        return kids()  # root, block, mystDirective, mystRole, admonition bodies …
+        if t in self.PASS_THROUGH:
+            return kids()
+        where = n.get("position", {}).get("start", {}).get("line", "?")
+        raise UnknownNode(f"no HTML for a {t!r} node (source line {where}): add it to site/build.py's Renderer")
 
 
 def page_html(title, body, nav):
@@ -247,9 +317,12 @@ def render_site(content, out):
                 nav.append(f'<a href="{href[p["slug"]]}"{here}>{html.escape(p["title"])}</a>')
             else:
                 nav.append(f"<h2>{html.escape(p['title'])}</h2>")
-        body = f"<h1>{html.escape(title)}</h1>" + renderer.node(tree["mdast"])
+        try:
+            body = f"<h1>{html.escape(title)}</h1>" + renderer.node(tree["mdast"])
+        except UnknownNode as error:
+            raise SystemExit(f"page {page['slug']}: {error}") from None
         (out / href[page["slug"]]).write_text(page_html(title, body, "".join(nav)))
-    assert headings, "the table of contents has its two parts"
+    assert [h["title"] for h in headings] == ["Lectures", "Assignments", "Manual"], headings
     return [out / href[p["slug"]] for p in pages]
 
 

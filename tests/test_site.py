@@ -1,7 +1,9 @@
 """The course website: `site/build.py` (what `make site` runs) builds it with mystmd; the build holds
-no solution, no hidden test and no rubric; served from 127.0.0.1, every internal link resolves in
-a real browser and every lecture shows its demo's figure."""
+no solution, no hidden test and no rubric; every page of the manual (docs/) is on it; served from
+127.0.0.1, every internal link resolves in a real browser, anchors included, and every lecture
+shows its demo's figure."""
 import html
+import importlib.util
 import json
 import re
 import subprocess
@@ -17,6 +19,15 @@ from pgserver import free_port
 
 LECTURES = sorted((REPO / "notebooks").glob("*.ipynb"))
 ASSIGNMENTS = sorted((REPO / "release").glob("*/*.ipynb"))
+MANUAL = sorted((REPO / "docs").glob("*.md"))
+
+
+def load_build():
+    """site/build.py as a module (it is a script, not part of the package)."""
+    spec = importlib.util.spec_from_file_location("site_build", REPO / "site" / "build.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +74,68 @@ def test_site_has_every_lecture_and_assignment_page(site):
     assert len([n for n in names if n.startswith("assignment-")]) == len(ASSIGNMENTS)
     start = (site / "index.html").read_text()
     assert "How to start" in start and "make lab" in start
+
+
+def indented_code_blocks(markdown):
+    """How many indented code blocks a page has (a blank line inside one does not end it)."""
+    count, inside, previous_blank = 0, False, True
+    for line in markdown.splitlines():
+        if line.startswith("    ") and (inside or previous_blank):
+            count += not inside
+            inside = True
+        elif line.strip():
+            inside = False
+        previous_blank = not line.strip()
+    return count
+
+
+def test_every_manual_page_is_on_the_site_with_its_title(site):
+    assert len(MANUAL) >= 5 and {"students", "tas", "lecturers", "operators", "developers"} <= {
+        p.stem for p in MANUAL}
+    start = (site / "index.html").read_text()
+    main = start.split("<main>", 1)[1]
+    assert "<h2" in main and ">Manual</h2>" in main, "the start page has a Manual section"
+    for doc in MANUAL:
+        title = doc.read_text().splitlines()[0].removeprefix("# ").strip()
+        page = site / f"{doc.stem}.html"
+        assert page.exists(), f"docs/{doc.name} is not on the site"
+        text = page.read_text()
+        assert f"<h1>{html.escape(title)}</h1>" in text, f"{page.name} is titled {title!r}"
+        assert "<nav>" in text and "<h2>Manual</h2>" in text, "the manual is a part of the table of contents"
+        assert f'href="{doc.stem}.html"' in main, f"the start page links {doc.stem}.html"
+        body, source = html.unescape(text.split("<main>", 1)[1]), doc.read_text()
+        body = body.replace("’", "'").replace("“", '"').replace("”", '"')  # myst's typographic quotes
+        for heading in re.findall(r"^#{2,6} (.+)$", source, re.M):
+            assert heading in body, f"{page.name} lost the section {heading!r}"
+        tables = len(re.findall(r"^\| ?-{3}", source, re.M))
+        assert body.count("<table>") == tables, f"{page.name}: {tables} tables in docs/{doc.name}"
+        assert body.count("<pre>") == indented_code_blocks(source), f"{page.name}: code blocks"
+
+
+def test_manual_links_become_site_links_and_others_fail_the_build():
+    build = load_build()
+    page = build.DOCS / "students.md"
+    markdown = ("[a](tas.md) [b](tas.md#grading) [c](docs/tas.md) [d](../docs/operators.md#warm-kernels) "
+                "[e](#here) [f](https://nbgrader.readthedocs.io)")
+    assert build.manual_page(page, markdown) == (
+        "[a](tas.md) [b](tas.md#grading) [c](tas.md) [d](operators.md#warm-kernels) "
+        "[e](#here) [f](https://nbgrader.readthedocs.io)")
+    for target in ("../README.md", "../tests/test_site.py", "missing.md"):
+        with pytest.raises(SystemExit, match="not a page of docs/"):
+            build.manual_page(page, f"[x]({target})")
+
+
+def test_the_renderer_refuses_a_node_type_it_does_not_know():
+    build = load_build()
+    renderer = build.Renderer({})
+    tree = {"type": "root", "children": [{"type": "paragraph", "children": [{"type": "text", "value": "a < b"}]}]}
+    assert renderer.node(tree) == "<p>a &lt; b</p>"
+    unknown = {"type": "root", "children": [{"type": "footnoteReference", "position": {"start": {"line": 7}}}]}
+    with pytest.raises(build.UnknownNode, match="'footnoteReference' node .*line 7"):
+        renderer.node(unknown)
+    unresolved = {"type": "crossReference", "identifier": "nowhere", "children": []}
+    with pytest.raises(build.UnknownNode, match="did not resolve"):
+        renderer.node(unresolved)
 
 
 def test_site_holds_no_solution_hidden_test_or_rubric(site):
@@ -123,13 +196,15 @@ def status(url):
 def test_every_internal_link_resolves_in_the_browser(served, browser, site):
     page = browser.new_page()
     try:
-        to_visit, visited, checked = [served], set(), {}
+        to_visit, visited, checked, anchors = [served], set(), {}, []
         while to_visit:
             url = to_visit.pop()
             if url in visited:
                 continue
             visited.add(url)
             assert page.goto(url).status == 200, url
+            empty = page.eval_on_selector_all("a", "els => els.filter(e => !e.getAttribute('href')).length")
+            assert empty == 0, f"{url}: {empty} links without a target"
             targets = page.eval_on_selector_all("a[href], img[src]", "els => els.map(e => e.href || e.src)")
             for target in targets:
                 absolute, fragment = urllib.parse.urldefrag(target)
@@ -139,10 +214,16 @@ def test_every_internal_link_resolves_in_the_browser(served, browser, site):
                 assert checked[absolute] == 200, f"{url} links to {target}: {checked[absolute]}"
                 if fragment and absolute == url:
                     assert page.locator(f"[id='{fragment}']").count() == 1, f"{url}: no #{fragment}"
+                elif fragment:
+                    anchors.append((url, absolute, fragment))
                 if absolute.endswith(".html") or absolute == served:
                     to_visit.append(absolute)
+        for url, absolute, fragment in anchors:  # an anchor on another page: that page has the id
+            assert page.goto(absolute).status == 200, absolute
+            assert page.locator(f"[id='{fragment}']").count() == 1, f"{url} links to {absolute}#{fragment}: no such id"
         reached = {u[len(served):] or "index.html" for u in visited}
         assert reached == {p.name for p in site.glob("*.html")}, "every page is reachable from the start page"
+        assert {f"{doc.stem}.html" for doc in MANUAL} <= reached, "the walk covers the manual"
     finally:
         page.close()
 
