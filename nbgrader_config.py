@@ -67,7 +67,7 @@ _guarded(c, hidden=[c.CourseDirectory.root, os.path.expanduser("~")], check=Fals
 c.GuardedExecute.max_output_bytes = 1_000_000  # output kept per cell
 c.GuardedExecute.notebook_timeout = 1800       # seconds for a whole notebook
 c.GuardedExecute.warm_kernels = True           # fork each kernel from a sandboxed server that has
-                                               # imported torch (grading/warm.py); False: start cold
+                                               # imported torch (isolation/forkserver.py); False: start cold
 c.SandboxKernelManager.memory_mb = 4096        # RLIMIT_DATA of the kernel
 c.SandboxKernelManager.max_tasks = 256         # processes and threads
 c.SandboxKernelManager.file_size_mb = 64       # largest file the kernel may write

@@ -12,7 +12,7 @@ of 01_tensors in a temporary course, then in one run measures
 - optionally both with --workers 1;
 - the floor: starting a kernel that only runs `import torch`, per notebook, cold (jupyter_client's
   own kernel manager) and warm (a sandboxed kernel forked from the warm server, see
-  dlcourse/grading/warm.py);
+  dlcourse/isolation/forkserver.py);
 Prints seconds per student and the speedups, and checks that every run gave the same points.
 On a shared machine, use --rounds 2 or more: the ways alternate, so a change of load hits both.
 """

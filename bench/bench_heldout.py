@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def _task_tests(source_nb):
-    """answer grade id -> grade ids of the test cells of its task (this checkout's dlcourse/tasks.py, which
+    """answer grade id -> grade ids of the test cells of its task (this checkout's dlcourse/notebook/tasks.py, which
     reads notebooks only: an older course measured with --course may predate it)."""
     import importlib.util
     spec = importlib.util.spec_from_file_location("heldout_tasks", REPO / "dlcourse" / "tasks.py")

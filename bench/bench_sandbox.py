@@ -10,7 +10,7 @@ hits all alike:
 - ``guard + sandbox, cold``: the grading command with every kernel started afresh in bubblewrap
   (``c.GuardedExecute.warm_kernels = False``);
 - ``guard + sandbox, warm``: the grading command as it runs by default, each kernel forked from
-  the warm server that has imported torch (dlcourse/grading/warm.py).
+  the warm server that has imported torch (dlcourse/isolation/forkserver.py).
 
 Then the time a kernel takes to start (until it answers kernel_info), plain, sandboxed and forkserver.
 

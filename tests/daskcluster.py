@@ -26,9 +26,10 @@ class Cluster:
         self.procs.append(proc)
         return proc
 
-    def worker(self, name, wrap=()):
-        """Start `dask worker` named `name` (one thread), inside the command prefix `wrap`."""
-        self.workers[name] = self._start(name, [*wrap, DASK, "worker", self.address, "--nthreads", "1", "--name", name,
+    def worker(self, name, wrap=(), threads=1):
+        """Start `dask worker` named `name` (one thread unless told), inside the command prefix `wrap`."""
+        self.workers[name] = self._start(name, [*wrap, DASK, "worker", self.address, "--nthreads", str(threads),
+                                                "--name", name,
                                                 "--host", "127.0.0.1", "--no-dashboard", "--death-timeout", "60"])
 
     def wait_for(self, n, client):

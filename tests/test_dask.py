@@ -66,20 +66,22 @@ def test_a_dask_cluster_grades_like_one_machine(local, cluster, postgres_url, tm
     assert f"{len(students)}/{len(students)} students" in capfd.readouterr().err  # the progress bar
 
 
-def test_a_worker_that_cannot_see_the_course_refuses_and_the_others_grade(local, cluster, postgres_url, tmp_path,
-                                                                          restore_db_url, capfd):
+def test_workers_that_cannot_see_the_course_or_have_two_threads_refuse_and_the_others_grade(
+        local, cluster, postgres_url, tmp_path, restore_db_url, capfd):
     students, want, _ = local
     (tmp_path / "course").mkdir()
     root = small_course(tmp_path / "course")
     build_class(root)
     cluster.worker("blind", wrap=["bwrap", "--dev-bind", "/", "/", "--tmpfs", str(tmp_path)])
+    cluster.worker("threaded", threads=2)  # one nbgrader API and one warm server: one notebook at a time
     with distributed.Client(cluster.address, timeout=60) as client:
-        cluster.wait_for(3, client)
+        cluster.wait_for(4, client)
     _use_db(new_database(postgres_url, "gradebook_blind"))
     outcomes = pipeline.grade(root, [AID], students, dask=cluster.address)
     assert _grades(outcomes) == _grades(want)
     err = capfd.readouterr().err
     assert "refuses to grade: cannot see the course folder" in err and "mount it at the same path" in err
+    assert "started with 2 threads" in err and "dask worker ADDRESS --nthreads 1" in err
 
 
 def test_a_worker_killed_mid_run_loses_no_student_and_doubles_none(local, cluster, postgres_url, tmp_path,

@@ -154,20 +154,31 @@ def test_large_tensors_are_summarised_and_compared_by_their_statistics():
     assert not gpucheck.values_agree(a, b, (1e-8, 1e-6))
 
 
-@pytest.mark.parametrize("variant", ["reference", "untouched", "hostile", "alternative", "mistake_no_transpose"])
-def test_variants_have_the_answers_grading_gives_them(variant):
-    src_path = REPO / "source" / "01_tensors" / "01_tensors.ipynb"
-    rel_path = REPO / "release" / "01_tensors" / "01_tensors.ipynb"
-    cells = made_up.load_variants(SUBMISSIONS, "01_tensors").get(variant, {}).get("cells")
-    graded = made_up.build(nbformat.read(src_path, 4), nbformat.read(rel_path, 4), variant, cells)
-    want = {c.metadata.nbgrader.grade_id: c.source for c in graded.cells
-            if made_up.is_answer(c) and c.cell_type == "code"}
-    ours = gpucheck.variant_cells(gpucheck.read_notebook(src_path), gpucheck.read_notebook(rel_path), variant,
-                                  gpucheck.load_variants(SUBMISSIONS, "01_tensors").get(variant, {}).get("cells"))
-    assert {c["grade_id"]: c["source"] for c in ours if c["answer"] and c["type"] == "code"} == want
-    tests = [c["grade_id"] for c in ours if c["test"]]
-    assert "### BEGIN HIDDEN TESTS" in next(c["source"] for c in ours if c["test"])  # hidden tests run too
-    assert len(tests) == _test_cells("01_tensors")
+def test_the_runner_takes_from_every_variant_the_points_autograde_takes(tmp_path):
+    """gpu-check's runner (tools/runner.py, which the audit uses too) is not a kernel: on the CPU it must
+    still score every variant of the corpus as real autograde does (test_autograde holds autograde to the
+    same `loses`), partial credit included, hidden tests run."""
+    aid = "01_tensors"
+    named = made_up.load_variants(SUBMISSIONS, aid)
+    jobs = gpucheck.jobs_for(REPO, [aid], SUBMISSIONS)
+    assert [variant for *_, variant, _ in jobs] == ["reference", "untouched", "hostile", *named]
+    assert all("### BEGIN HIDDEN TESTS" in "".join(c["source"] for c in cells) for *_, cells in jobs)
+    results = gpucheck.run_all([cells for *_, cells in jobs], ["cpu"], 2, tmp_path)
+    points = made_up.test_points(nbformat.read(REPO / "source" / aid / f"{aid}.ipynb", 4))
+    wrong = []
+    for (_, _, variant, _), (result,) in zip(jobs, results):
+        scores = {c["cell"]: c["score"] for c in result["cells"]}
+        if variant == "reference":
+            expected = points
+        elif variant in ("untouched", "hostile"):
+            expected = dict.fromkeys(points, 0.0)
+        else:
+            loses = named[variant]["loses"]
+            lost = loses if isinstance(loses, dict) else {k: points[k] for k in loses}
+            expected = {k: round(p - lost.get(k, 0), 2) for k, p in points.items()}
+        if {k: round(v, 2) for k, v in scores.items()} != expected:
+            wrong.append((variant, {k: (scores.get(k), v) for k, v in expected.items() if scores.get(k) != v}))
+    assert not wrong, wrong
 
 
 # ---------------------------------------------------------------- grading on a GPU machine
@@ -260,8 +271,8 @@ def test_the_kernel_command_arms_the_gpu_memory_cap_from_the_config():
     config = Config()
     config.SandboxKernelManager.gpu_memory_fraction = 0.25
     km = kernels.SandboxKernelManager(config=config, connection_file="/tmp/k.json")
-    assert km.format_kernel_cmd()[5] == ('--IPKernelApp.exec_lines=[\'__import__("dlcourse.grading.warm", '
-                                         'fromlist=["warm"]).limit_gpu_memory(0.25, 0)\']')
+    assert km.format_kernel_cmd()[4:] == ["/tmp/k.json", '--IPKernelApp.exec_lines=[\'__import__('
+                                          '"dlcourse.isolation.forkserver", fromlist=["x"]).limit_gpu_memory(0.25, 0)\']']
     assert len(kernels.SandboxKernelManager(connection_file="/tmp/k.json").format_kernel_cmd()) == 5
     assert forkserver.gpu_share(80 << 30, 0.5) == 0.5
     assert forkserver.gpu_share(80 << 30, 0.5, mb=20 << 10) == 0.25  # MiB win over the share

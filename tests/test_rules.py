@@ -1,4 +1,4 @@
-"""Rules a statement states: forbid() at run time (dlcourse/rules.py), the static check (dlcourse/tasks.py)."""
+"""Rules a statement states: forbid() at run time (dlcourse/rules.py), the static check (dlcourse/notebook/tasks.py)."""
 import copy
 import sys
 import threading

@@ -20,7 +20,7 @@ from jupyter_client.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
-from traitlets import Bool, Integer
+from traitlets import Bool, Integer, default
 
 from ..isolation.kernels import IPCKernelManager, SandboxKernelManager, WarmKernelManager
 from ..notebook import cells, demonstrations, names, tasks
@@ -51,6 +51,10 @@ class GuardedExecute(Execute):
     guard_timeout = Integer(60, help="seconds to wait for the guard's answer").tag(config=True)
     skip_demonstrations = Bool(True, help="leave out the locked cells marked '# Demonstration' that no test "
                                "reads (demonstrations.py)").tag(config=True)
+
+    @default("shutdown_kernel")
+    def _immediately(self):
+        return "immediate"  # nothing of the kernel is kept: a polite shutdown costs a quarter second
 
     def create_kernel_manager(self):
         if not self.sandbox:

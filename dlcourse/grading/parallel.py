@@ -32,7 +32,7 @@ Kernels never clash: each notebook runs in its own kernel process over the IPC t
 sockets named after the kernel's unique connection file, in a runtime folder per grading run)
 rather than TCP ports picked by probing, which two processes can pick at the same moment. The
 sandbox's kernel manager does the same in a private folder per kernel; unsandboxed grading uses
-``sandbox.IPCKernelManager``.
+``isolation.kernels.IPCKernelManager``.
 """
 import multiprocessing
 import os

@@ -421,7 +421,7 @@ class WarmServer:
 
     `command(server)` gives the (bwrap) command line for this server, whose own folders (control
     socket, kernels' run folders, staged submissions) live under ``server.folder``; see
-    ``sandbox.WarmKernelManager``.
+    ``kernels.WarmKernelManager``.
     """
 
     def __init__(self, command, env, uid, key, startup_timeout=300):

@@ -1,13 +1,18 @@
-"""Kernels in the sandbox: jupyter_client kernel managers whose kernels run inside bubblewrap.
+"""Kernels in the sandbox, on jupyter_client's documented extension points.
 
 - ``IPCKernelManager``: a kernel on Unix sockets with a unique name (no TCP port races);
-- ``SandboxKernelManager``: the same inside bubblewrap with resource limits (``prlimit``), the
-  working folder shown read-only on a private tmpfs, no network, its own uid when grading as root;
-- ``WarmKernelManager``: the same sandbox, the kernel forked from this thread's warm server
-  (forkserver.py), which has already imported torch; the server is reset after every kernel;
+- ``SandboxKernelManager``: a kernel manager whose kernel spec names ``SandboxProvisioner``, a
+  kernel provisioner (``jupyter_client.kernel_provisioners`` entry point, pyproject.toml) that
+  launches the kernel inside bubblewrap with resource limits (``prlimit``), the working folder
+  shown read-only on a private tmpfs, no network, its own uid when grading as root; the limits are
+  the manager's configurable traits;
+- ``WarmKernelManager``: the same sandbox, the kernel forked by ``WarmProvisioner`` from this
+  thread's warm server (forkserver.py), which has already imported torch; the server is reset
+  after every kernel;
 - ``sandboxed_command``: any command in a sandbox built like a cold kernel's (the mutation audit).
 
-They know nothing of nbgrader; grading/execute.py picks one per notebook.
+Interrupts go over the control channel (kernel spec ``interrupt_mode: message``): a signal would
+only reach bwrap. They know nothing of nbgrader; grading/execute.py picks one per notebook.
 """
 import contextlib
 import json
@@ -22,7 +27,9 @@ from pathlib import Path
 from queue import Empty
 
 from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
 from jupyter_core.paths import jupyter_runtime_dir
 from jupyter_core.utils import ensure_async
 from traitlets import CaselessStrEnum, Float, Integer, List, Unicode, default
@@ -50,7 +57,7 @@ class PromptClient(AsyncKernelClient):
     to its request, so a late status message is ignored anyway).
     """
 
-    async def _async_wait_for_ready(self, timeout=None):
+    async def wait_for_ready(self, timeout=None):
         deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
         while True:
             self.kernel_info()
@@ -66,7 +73,7 @@ class PromptClient(AsyncKernelClient):
                 else:
                     self._handle_kernel_info_reply(msg)
                     break
-            if not await self._async_is_alive():
+            if not await self.is_alive():
                 raise RuntimeError("Kernel died before replying to kernel_info")
             if time.monotonic() > deadline:
                 raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
@@ -75,8 +82,6 @@ class PromptClient(AsyncKernelClient):
                 await ensure_async(self.iopub_channel.get_msg(timeout=0.01))
             except Empty:
                 break
-
-    wait_for_ready = _async_wait_for_ready
 
 
 class IPCKernelManager(AsyncKernelManager):
@@ -125,38 +130,32 @@ class SandboxKernelManager(IPCKernelManager):
             return os.geteuid()
         return self.sandbox_uid or 200000 + os.getpid() % 1000000
 
-    async def _async_pre_start_kernel(self, **kw):
-        require()
-        self._make_folders()
-        self.transport = "ipc"
-        self.connection_file = os.path.join(self._run, "kernel.json")
-        self.ip = os.path.join(self._run, "ipc")
-        return await super()._async_pre_start_kernel(**kw)
+    provisioner_name = "dlcourse-sandbox"
 
-    def _make_folders(self):
-        """Our temporary folder, and in it the one the kernel shares with us (connection file, sockets)."""
-        self._tmp = tempfile.mkdtemp(prefix="dlcourse-kernel-")
-        self._run = os.path.join(self._tmp, "run")
-        os.mkdir(self._run, 0o700)
+    @default("kernel_spec_manager")
+    def _sandbox_kernel_specs(self):
+        return SandboxKernelSpecs(parent=self)
 
-    def format_kernel_cmd(self, extra_arguments=None):
-        """Always our Python's ipykernel, whatever kernelspec the notebook names."""
+    def kernel_argv(self):
+        """Our Python's ipykernel, whatever kernelspec the notebook names; the GPU memory cap armed at
+        kernel start (applied at the kernel's first CUDA use)."""
         cap = []
-        if self.gpu_memory_fraction or self.gpu_memory_mb:  # armed at kernel start, applied at first CUDA use
-            cap = [f"--IPKernelApp.exec_lines=['__import__(\"dlcourse.isolation.forkserver\", fromlist=[\"warm\"])"
+        if self.gpu_memory_fraction or self.gpu_memory_mb:
+            cap = [f"--IPKernelApp.exec_lines=['__import__(\"dlcourse.isolation.forkserver\", fromlist=[\"x\"])"
                    f".limit_gpu_memory({float(self.gpu_memory_fraction)!r}, {int(self.gpu_memory_mb)})']"]
-        return [sys.executable, "-m", "ipykernel_launcher", "-f", os.path.realpath(self.connection_file), *cap,
-                *(extra_arguments or [])]
+        return [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}", *cap]
 
-    def sandbox_command(self, kernel_cmd, workdir, server=None):
-        """The bwrap + setpriv + prlimit command line around `kernel_cmd`.
+    def sandbox_command(self, kernel_cmd, workdir, folder=None, server=None):
+        """The bwrap + setpriv + prlimit command line around `kernel_cmd`, working in `workdir`; `folder`
+        is ours, its run/ subfolder (connection file, sockets) the one the kernel shares with us.
 
         With `server` (a forkserver.WarmServer), the command line of a warm server instead: its folders
         bound in, a scratch tmpfs for the kernels' working copies in place of `workdir`, and when
         grading as root the capabilities to hand each kernel the sandbox uid instead of that uid.
         """
         feats = bwrap_features()
-        host_scratch = str(server.folder) if server else self._tmp
+        host_scratch = str(server.folder) if server else folder
+        run = os.path.join(folder, "run") if folder else None
         size = ["--size", str(self.scratch_mb << 20)] if "--size" in feats else []
         perms = (lambda mode: ["--perms", mode]) if "--perms" in feats else (lambda mode: [])
 
@@ -195,8 +194,8 @@ class SandboxKernelManager(IPCKernelManager):
             workdir = forkserver.JOBS
             rw = [(str(server.ctl), "--bind"), (str(server.run), "--bind"), (str(server.incoming), "--ro-bind")]
         else:
-            check_workdir(workdir, self._run)
-            rw = [(self._run, "--bind")]
+            check_workdir(workdir, run)
+            rw = [(run, "--bind")]
         binds = [(p, p, "--ro-bind") for p in ro] + [(p, p, how) for p, how in rw]
         made = {"/", "/usr", "/tmp", "/proc", "/dev", "/etc"}
         for dest in [d for _, d, _ in binds] + [workdir]:
@@ -248,70 +247,17 @@ class SandboxKernelManager(IPCKernelManager):
         env["PYTHONPATH"] = str(Path(dlcourse_folder()).parent)
         return env
 
-    async def _async_launch_kernel(self, kernel_cmd, **kw):
-        workdir = os.path.realpath(kw.pop("cwd", None) or os.getcwd())
-        cmd = self.sandbox_command(kernel_cmd, workdir)
-        if os.geteuid() == 0:  # the kernel's own uid owns its socket folder and reads the connection file
-            for path in (self._run, self.connection_file):
-                os.chown(path, self.uid, self.uid)
-        self._log = open(os.path.join(self._tmp, "kernel.log"), "ab")
-        kw.update(cwd=self._tmp, env=self.sandbox_env(), stdin=subprocess.DEVNULL, stdout=self._log,
-                  stderr=subprocess.STDOUT)
-        await super()._async_launch_kernel(cmd, **kw)
-
-    async def _async_interrupt_kernel(self):
-        """Interrupt over the control channel (a signal would only reach bwrap)."""
-        if self.has_kernel:
-            msg = self.session.msg("interrupt_request", content={})
-            self._connect_control_socket()
-            self.session.send(self._control_socket, msg)
-
-    interrupt_kernel = _async_interrupt_kernel
-
-    def kernel_log(self):
-        """What the sandbox and the kernel wrote to stdout/stderr (bwrap errors, crashes)."""
-        try:
-            return Path(self._tmp, "kernel.log").read_text(errors="replace")[-2000:]
-        except (OSError, AttributeError):
-            return ""
-
-    async def _async_shutdown_kernel(self, now=False, restart=False):
-        """Kill the kernel at once (nothing of it is kept; a polite shutdown costs a quarter second),
-        make sure the sandbox is gone, and its folder too."""
-        try:
-            await super()._async_shutdown_kernel(now=True, restart=restart)
-        finally:
-            process = getattr(self.provisioner, "process", None) if self.provisioner else None
-            if process is not None and process.poll() is None:
-                process.kill()  # bwrap: --die-with-parent takes everything in the sandbox with it
-            self._remove_folder()
-
-    shutdown_kernel = _async_shutdown_kernel
-
-    async def _async_cleanup_resources(self, restart=False):
-        await super()._async_cleanup_resources(restart=restart)
-        self._remove_folder()
-
-    cleanup_resources = _async_cleanup_resources  # nbclient calls this one when the kernel already died
-
-    def _remove_folder(self):
-        log = getattr(self, "_log", None)
-        if log is not None and not log.closed:
-            log.close()
-        if getattr(self, "_tmp", None):
-            shutil.rmtree(self._tmp, ignore_errors=True)
-
 
 @contextlib.contextmanager
 def sandboxed_command(cmd, workdir, hidden=()):
     """(argv, env) that run `cmd` in `workdir` in a sandbox built like a cold kernel's (same binds, limits)."""
     require()
     km = SandboxKernelManager(hidden_paths=sorted({str(Path(p).resolve()) for p in hidden}))
-    km._make_folders()
+    folder = new_folder()
     try:
-        yield km.sandbox_command(list(cmd), os.path.realpath(workdir)), km.sandbox_env()
+        yield km.sandbox_command(list(cmd), os.path.realpath(workdir), folder), km.sandbox_env()
     finally:
-        km._remove_folder()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 class WarmKernelManager(SandboxKernelManager):
@@ -320,53 +266,114 @@ class WarmKernelManager(SandboxKernelManager):
     Same sandbox, limits and uid as SandboxKernelManager's kernels; the working folder is a scratch
     copy of the submission's folder under /jobs, and the server is reset after every kernel.
     """
+    provisioner_name = "dlcourse-warm"
     left_running = Integer(0, help="processes the notebook left running, killed by the reset")
 
-    def _make_folders(self):
+    def warm_server(self):
+        """This thread's warm server for these settings, started when needed."""
         env = self.sandbox_env()
         uid = self.uid if os.geteuid() == 0 else 0
         key = (uid, self.memory_mb, self.max_tasks, self.file_size_mb, self.open_files, self.cpu_seconds,
                self.scratch_mb, tuple(self.hidden_paths), tuple(self.extra_ro_paths), tuple(sorted(env.items())))
+
         def command(server):  # what is bound in (under /tmp, say) must survive the scratch cleaning
             keep = [*python_paths(), *self.extra_ro_paths, str(server.folder)]
-            return self.sandbox_command([sys.executable, "-m", "dlcourse.isolation.forkserver", server.socket, str(uid),
-                                         json.dumps(keep)], None, server)
-        self._warm = forkserver.server_for(key, command, env, uid)
-        self._tmp = self._run = self._warm.run_folder()
+            return self.sandbox_command([sys.executable, "-m", "dlcourse.isolation.forkserver", server.socket,
+                                         str(uid), json.dumps(keep)], None, server=server)
+        return forkserver.server_for(key, command, env, uid)
 
-    async def _async_launch_kernel(self, kernel_cmd, **kw):
-        workdir = os.path.realpath(kw.pop("cwd", None) or os.getcwd())
-        check_workdir(workdir, self._run)
+
+class SandboxKernelSpecs(KernelSpecManager):
+    """Kernel specs for a sandbox kernel manager (its parent): any kernel name is our Python's ipykernel,
+    launched by the manager's provisioner and interrupted by message."""
+
+    def get_kernel_spec(self, kernel_name):
+        km = self.parent
+        return KernelSpec(argv=km.kernel_argv(), display_name="Python 3 (sandboxed)", language="python",
+                          interrupt_mode="message",
+                          metadata={"kernel_provisioner": {"provisioner_name": km.provisioner_name}})
+
+
+def new_folder():
+    """A private temporary folder, and in it run/, the one a kernel shares with us (connection file, sockets)."""
+    folder = tempfile.mkdtemp(prefix="dlcourse-kernel-")
+    os.mkdir(os.path.join(folder, "run"), 0o700)
+    return folder
+
+
+class SandboxProvisioner(LocalProvisioner):
+    """jupyter_client's local provisioner, its kernel launched inside bubblewrap (the kernel manager,
+    its parent, holds the settings and builds the command line)."""
+
+    folder = None
+    log = None
+
+    async def pre_launch(self, **kwargs):
+        require()
+        km = self.parent
+        self.folder, run = self.make_folders()
+        km.transport, km.connection_file, km.ip = "ipc", os.path.join(run, "kernel.json"), os.path.join(run, "ipc")
+        return await super().pre_launch(**kwargs)
+
+    def make_folders(self):
+        """(our folder, the one shared with the kernel)."""
+        folder = new_folder()
+        return folder, os.path.join(folder, "run")
+
+    async def launch_kernel(self, cmd, **kwargs):
+        km = self.parent
+        workdir = os.path.realpath(kwargs.pop("cwd", None) or os.getcwd())
+        cmd = km.sandbox_command(cmd, workdir, self.folder)
+        if os.geteuid() == 0:  # the kernel's own uid owns its socket folder and reads the connection file
+            for path in (os.path.join(self.folder, "run"), km.connection_file):
+                os.chown(path, km.uid, km.uid)
+        self.log = open(os.path.join(self.folder, "kernel.log"), "ab")
+        kwargs.update(cwd=self.folder, env=km.sandbox_env(), stdin=subprocess.DEVNULL, stdout=self.log,
+                      stderr=subprocess.STDOUT)
+        return await super().launch_kernel(cmd, **kwargs)
+
+    async def cleanup(self, restart=False):
+        """Make sure the sandbox is gone (bwrap's --die-with-parent takes what is in it along), then its folder."""
+        await super().cleanup(restart=restart)
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+        if self.log is not None and not self.log.closed:
+            self.log.close()
+        if self.folder:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder = None
+
+
+class WarmProvisioner(SandboxProvisioner):
+    """The kernel forked by this thread's warm server instead of launched cold; the server is reset after it."""
+
+    server = None
+
+    def make_folders(self):
+        self.server = self.parent.warm_server()
+        run = self.server.run_folder()
+        return run, run
+
+    async def launch_kernel(self, cmd, **kwargs):
+        km = self.parent
+        workdir = os.path.realpath(kwargs.pop("cwd", None) or os.getcwd())
+        check_workdir(workdir, self.folder)
         if os.geteuid() == 0:
-            os.chown(self.connection_file, self.uid, self.uid)
-        argv = kernel_cmd[kernel_cmd.index("ipykernel_launcher") + 1:]  # -f <connection file>, nbclient's options
-        process = self._warm.start_kernel(argv, self.connection_file, workdir, self.sandbox_env(),
-                                          os.path.join(self._run, "kernel.log"))
-        self.provisioner.process, self.provisioner.pid, self.provisioner.pgid = process, process.pid, None
-        self._reconcile_connection_info(self.provisioner.connection_info)
+            os.chown(km.connection_file, km.uid, km.uid)
+        argv = cmd[cmd.index("ipykernel_launcher") + 1:]  # -f <connection file>, nbclient's options
+        self.process = self.server.start_kernel(argv, km.connection_file, workdir, km.sandbox_env(),
+                                                os.path.join(self.folder, "kernel.log"))
+        self.pid, self.pgid = self.process.pid, None
+        return self.connection_info
 
-    async def _async_shutdown_kernel(self, now=False, restart=False):
-        try:
-            await super()._async_shutdown_kernel(now=now, restart=restart)
-        finally:
-            self._reset_server()
-
-    shutdown_kernel = _async_shutdown_kernel
-
-    async def _async_cleanup_resources(self, restart=False):
-        await super()._async_cleanup_resources(restart=restart)
-        self._reset_server()
-
-    cleanup_resources = _async_cleanup_resources
-
-    def _reset_server(self):
+    async def cleanup(self, restart=False):
         """Kill what the notebook left running and empty the scratch, before the next kernel."""
-        server, self._warm = getattr(self, "_warm", None), None
-        if server is None:
+        folder = self.folder
+        await super().cleanup(restart=restart)
+        server, self.server = self.server, None
+        if server is None or folder is None:
             return
         try:
-            killed = server.reset(Path(self._run).name)
+            self.parent.left_running += server.reset(Path(folder).name)
         except forkserver.ServerGone:
             forkserver.stop_servers()  # the next kernel starts a new one
-            return
-        self.left_running += killed

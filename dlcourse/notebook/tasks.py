@@ -9,14 +9,14 @@ the cells a student added there. ``forbidden_groups`` reads a statement's rules 
 the code a student wrote for a task that states a rule — a forbidden call anywhere in the cell
 (at its top level too, say into a lookup table), private torch APIs (``torch._C``,
 ``torch.ops``, ``x._fw_primal``), threads and processes, profile and trace hooks, classes that
-intercept torch calls. The grader (``grading/sandbox.py``) turns a finding into a failed test
+intercept torch calls. The grader (``grading/execute.py``) turns a finding into a failed test
 cell of that task; the audit kills a mutant with one. Torch-free, like the grader's parent.
 """
 import ast
 import re
 from dataclasses import dataclass, field
 
-from .cells import grade_id, is_answer, is_graded, is_instructor_code, is_test, nbgrader
+from .cells import grade_id, is_answer, is_graded, is_instructor_code, is_test, nbgrader, source
 
 # ---------------------------------------------------------------- rules in a statement
 
@@ -58,21 +58,21 @@ class Task:
 
 
 def tasks(nb):
-    """The code tasks of a notebook, in order."""
+    """The code tasks of a notebook (nbformat's or plain JSON), in order."""
     out, statement = [], []
-    for i, cell in enumerate(nb.cells):
-        if cell.cell_type == "code" and is_answer(cell):
+    for i, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] == "code" and is_answer(cell):
             text = "\n\n".join(statement) or (out[-1].statement if out else "")
             out.append(Task(i, grade_id(cell) or f"cell {i + 1}", text, forbidden_groups(text)))
-        elif cell.cell_type == "markdown" and not (is_answer(cell) or is_graded(cell)):
-            statement.append(cell.source)
+        elif cell["cell_type"] == "markdown" and not (is_answer(cell) or is_graded(cell)):
+            statement.append(source(cell))
         if is_answer(cell) or is_graded(cell):
             statement = []
     for task in out:
         tested = False
-        for j in range(task.answer + 1, len(nb.cells)):
-            cell = nb.cells[j]
-            if cell.cell_type != "code":
+        for j in range(task.answer + 1, len(nb["cells"])):
+            cell = nb["cells"][j]
+            if cell["cell_type"] != "code":
                 continue
             if is_answer(cell) and tested:
                 break
@@ -125,8 +125,8 @@ _CHECKS = ("dlcourse.rules", "dlcourse.checks.forbid")
 def module_aliases(sources):
     """name -> module path for every `import` in `sources` (the notebook's setup cells and the cell itself)."""
     aliases = {}
-    for source in sources:
-        tree = _parse(source)
+    for text in sources:
+        tree = _parse(text)
         for node in ast.walk(tree) if tree else ():
             if isinstance(node, ast.Import):
                 for a in node.names:
@@ -266,15 +266,15 @@ def rule_findings(source, groups, setup_aliases=None):
 
 def rule_verdicts(nb):
     """test cell index -> the message that fails it: the rule its task's code breaks where no hook can see it."""
-    setup = [c.source for c in nb.cells if is_instructor_code(c)]
+    setup = [source(c) for c in nb["cells"] if is_instructor_code(c)]
     aliases = module_aliases(setup)
     verdicts = {}
     for task in tasks(nb):
         if not task.groups:
             continue
         for index in [task.answer, *task.added]:
-            source = nb.cells[index].source
-            found = rule_findings(source, task.groups, aliases)
+            code = source(nb["cells"][index])
+            found = rule_findings(code, task.groups, aliases)
             if found:
                 line, what = found[0]
                 where = f"line {line} of {'your answer cell' if index == task.answer else 'a cell you added'}"

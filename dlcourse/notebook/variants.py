@@ -1,6 +1,7 @@
 """Made-up student submissions, built from an assignment's release and source notebooks.
 
-A submission is the release notebook with some answer cells filled in. Variants:
+A submission is the release notebook with some answer cells filled in; ``as_graded`` is what autograde
+then runs. Notebooks may be nbformat's or plain JSON (gpu-check, on a bare machine). Variants:
 - ``reference``: every answer cell holds the instructor's solution;
 - ``untouched``: the release copy as a student receives it;
 - ``hostile``: every name an answer cell defines is an object that claims to equal anything;
@@ -13,7 +14,7 @@ import importlib.util
 import re
 from pathlib import Path
 
-from .cells import grade_id, is_answer, is_graded, nbgrader
+from .cells import grade_id, is_answer, is_graded, nbgrader, source
 
 _SOLUTION = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.M)
 
@@ -35,20 +36,20 @@ class _ClaimsEqual:
 
 def test_points(nb):
     """Map grade id → points of the autograded test cells (graded code cells) of a notebook."""
-    return {grade_id(c): nbgrader(c)["points"] for c in nb.cells if c.cell_type == "code" and is_graded(c)}
+    return {grade_id(c): nbgrader(c)["points"] for c in nb["cells"] if c["cell_type"] == "code" and is_graded(c)}
 
 
 def solutions(source_nb):
     """Map grade id → the instructor's answer, solution delimiters removed."""
-    return {grade_id(c): _SOLUTION.sub("", c.source) for c in source_nb.cells if is_answer(c)}
+    return {grade_id(c): _SOLUTION.sub("", source(c)) for c in source_nb["cells"] if is_answer(c)}
 
 
 def fill(release_nb, answers):
     """A copy of `release_nb` with the answer cells named in `answers` replaced."""
     nb = copy.deepcopy(release_nb)
-    for cell in nb.cells:
+    for cell in nb["cells"]:
         if is_answer(cell) and grade_id(cell) in answers:
-            cell.source = answers[grade_id(cell)]
+            cell["source"] = answers[grade_id(cell)]
     return nb
 
 
@@ -76,7 +77,7 @@ def hostile_answers(source_nb):
 
 def is_code_cell(nb, gid):
     """True when the cell `gid` of `nb` is a code cell."""
-    return any(grade_id(c) == gid and c.cell_type == "code" for c in nb.cells)
+    return any(grade_id(c) == gid and c["cell_type"] == "code" for c in nb["cells"])
 
 
 def load_variants(submissions_dir, assignment):
@@ -97,6 +98,12 @@ def build(source_nb, release_nb, variant, cells=None):
     if variant == "hostile":
         return fill(release_nb, hostile_answers(source_nb))
     return fill(release_nb, {**solutions(source_nb), **(cells or {})})
+
+
+def as_graded(source_nb, submission):
+    """What autograde runs for `submission`: the instructor's notebook (hidden tests included), its
+    answer cells replaced by the submission's (nbgrader's OverwriteCells puts back everything else)."""
+    return fill(source_nb, {grade_id(c): source(c) for c in submission["cells"] if is_answer(c)})
 
 
 def write_submission(root, student, assignment, notebooks):

@@ -1,7 +1,7 @@
 """Test strength by mutation testing: ``python -m dlcourse audit [ASSIGNMENT…]``.
 
 For every code answer cell of an instructor notebook, mutants of the reference solution (the
-catalogue of mistakes in dlcourse/mutants.py, plus a forbidden call per rule of the statement)
+catalogue of mistakes in dlcourse/tools/mutants.py, plus a forbidden call per rule of the statement)
 run through the graded test cells that follow it, hidden tests included. A mutant is *killed*
 when the mutant cell or one of its test cells raises, or when it runs past its time limit; it
 *survives* when every test passes. One Python process per assignment (in the grading sandbox)
@@ -9,7 +9,6 @@ runs the notebook top to bottom with the reference answers and, at each answer c
 child per mutant; assignments run in parallel. Mutants that behave exactly like the reference
 are listed with a reason in audit/equivalents.toml: score = killed / (mutants - equivalent).
 """
-import ast
 import difflib
 import json
 import os
@@ -29,6 +28,7 @@ from ..notebook import cells, demonstrations
 from ..notebook.tasks import forbidden_groups, module_aliases, rule_findings
 from ..notebook.tasks import tasks as notebook_tasks
 from .mutants import mutants
+from .runner import run_cell
 
 EQUIVALENTS = Path("audit") / "equivalents.toml"
 WORKER_ENV = {"DLCOURSE_DEVICE": "cpu", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
@@ -84,17 +84,13 @@ def assignments(root):
 # ---------------------------------------------------------------- the worker (one process per assignment)
 
 def _exec(cell_id, source, ns, points=None):
-    """Run a cell's source in `ns`; "" when it ran (for full `points` where its last value is a score, as
-    nbgrader reads partial credit), else what went wrong."""
-    try:
-        tree = ast.parse(cells.to_python(source))
-        last = tree.body.pop() if points and tree.body and isinstance(tree.body[-1], ast.Expr) else None
-        exec(compile(tree, f"<cell {cell_id}>", "exec"), ns)
-        value = eval(compile(ast.Expression(last.value), f"<cell {cell_id}>", "eval"), ns) if last else None
-    except BaseException as exc:  # noqa: BLE001 (SystemExit or a KeyboardInterrupt in student code fails a test too)
-        return f"{type(exc).__name__}: {str(exc)[:300]}"
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and value < points:
-        return f"scored {value:g} of {points:g} points"
+    """Run a cell's source in `ns` (runner.py: as autograde scores it); "" when it ran (for full `points`),
+    else what went wrong."""
+    error, score = run_cell(source, ns, cell_id, points)
+    if error:
+        return error
+    if points is not None and score < points:
+        return f"scored {score:g} of {points:g} points"
     return ""
 
 

@@ -21,7 +21,6 @@ import importlib.util
 import json
 import math
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -31,48 +30,33 @@ from pathlib import Path
 
 from ..checklog import LOG_VAR
 from ..notebook import cells
-from ..notebook.variants import HOSTILE_PRELUDE, defined_names, load_variants  # stdlib only
+from ..notebook import variants as made_up
+from ..notebook.tasks import rule_verdicts
+from ..notebook.variants import load_variants
+from .runner import run_cell
 
 ROOT = Path(__file__).resolve().parents[2]
 REQUIRED = ("numpy", "matplotlib", "torch", "hypothesis")
 GRADING_STACK = ("nbformat", "nbclient", "ipykernel", "nbgrader")
 BASE_VARIANTS = ("reference", "untouched", "hostile")
 RUN_TIMEOUT = 900  # seconds for one notebook on one device
-_SOLUTION = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.M)
 
 
 # ---------------------------------------------------------------- notebooks as JSON
 
 def read_notebook(path):
-    """A notebook as a list of cells: {type, source, grade_id, answer, test}."""
-    found = []
-    for cell in json.loads(Path(path).read_text())["cells"]:
-        found.append({"type": cell["cell_type"], "source": cells.source(cell), "grade_id": cells.grade_id(cell),
-                      "answer": cells.is_answer(cell), "test": cells.is_test(cell)})
-    return found
+    """A notebook as plain JSON (no nbformat on a bare machine)."""
+    return json.loads(Path(path).read_text())
 
 
-def hostile_answer(solution):
-    """An answer cell that binds every name the solution defines to an object equal to anything."""
-    return HOSTILE_PRELUDE + "\n".join(f"{n} = _ClaimsEqual()" for n in defined_names(solution))
-
-
-def variant_cells(source_cells, release_cells, variant, cells=None):
-    """The source notebook's cells (hidden tests included) with the answers of `variant`."""
-    release = {c["grade_id"]: c["source"] for c in release_cells if c["answer"]}
-    out = []
-    for cell in source_cells:
-        cell = dict(cell)
-        if cell["answer"] and cell["type"] == "code":
-            solution = _SOLUTION.sub("", cell["source"])
-            if variant == "untouched":
-                cell["source"] = release.get(cell["grade_id"], "")
-            elif variant == "hostile":
-                cell["source"] = hostile_answer(solution)
-            else:
-                cell["source"] = (cells or {}).get(cell["grade_id"], solution)
-        out.append(cell)
-    return out
+def runner_cells(nb):
+    """What the runner needs of a notebook's cells: type, source, grade id, role, points, and for a test of a
+    task whose code breaks its statement's rule, the message that fails it (as grading fails it)."""
+    broken = rule_verdicts(nb)
+    return [{"type": c["cell_type"], "source": cells.source(c), "grade_id": cells.grade_id(c),
+             "answer": cells.is_answer(c), "test": cells.is_test(c),
+             "points": float(cells.nbgrader(c).get("points") or 0), "rule": broken.get(i, "")}
+            for i, c in enumerate(nb["cells"])]
 
 
 def jobs_for(root, assignments, submissions, variants=None):
@@ -86,33 +70,32 @@ def jobs_for(root, assignments, submissions, variants=None):
             for variant in [*BASE_VARIANTS, *named]:
                 if variants and variant not in variants:
                     continue
-                cells = variant_cells(source, release, variant, named.get(variant, {}).get("cells"))
-                jobs.append((aid, path.name, variant, cells))
+                submission = made_up.build(source, release, variant, named.get(variant, {}).get("cells"))
+                jobs.append((aid, path.name, variant, runner_cells(made_up.as_graded(source, submission))))
     return jobs
 
 
 # ---------------------------------------------------------------- running one notebook
 
-def run_cells(cells, log_path):
-    """Execute code cells in order in one namespace; per test cell: passed, error, checks logged."""
+def run_cells(notebook, log_path):
+    """Execute the code cells of `notebook` (runner cells) in order in one namespace; per test cell: passed,
+    score, error, checks logged."""
     namespace = {"__name__": "__main__"}
     results = []
-    for cell in cells:
+    for cell in notebook:
         if cell["type"] != "code":
             continue
         start = os.path.getsize(log_path) if os.path.exists(log_path) else 0
-        error = ""
-        try:
-            exec(compile(cells.to_python(cell["source"]), f"<cell {cell['grade_id']}>", "exec"), namespace)
-        except BaseException as exc:  # noqa: BLE001  (a notebook's error is its cell's result)
-            if isinstance(exc, KeyboardInterrupt):
-                raise
-            error = f"{type(exc).__name__}: {exc}".splitlines()[0][:300] if str(exc) else type(exc).__name__
+        points = cell["points"] if cell["test"] else None
+        error, score = run_cell(cell["source"], namespace, cell["grade_id"], points)
+        if cell["test"] and cell["rule"]:  # the static rule check: the test does not count (grading/execute.py)
+            error, score = f"RuleError: {cell['rule']}", 0.0
         if cell["test"]:
             with open(log_path) if os.path.exists(log_path) else open(os.devnull) as log:
                 log.seek(start)
                 checks = [json.loads(line) for line in log if line.strip()]
-            results.append({"cell": cell["grade_id"], "ok": not error, "error": error, "checks": checks})
+            results.append({"cell": cell["grade_id"], "ok": not error and score == points, "score": score,
+                            "error": error, "checks": checks})
     return results
 
 
@@ -235,6 +218,8 @@ def compare_cell(a, b):
         return [f"{'passes' if a['ok'] else 'fails'} on the first device, {'passes' if b['ok'] else 'fails'} "
                 f"on the second ({a['error'] or b['error']})"], []
     diffs, notes = [], []
+    if a.get("score") != b.get("score"):
+        diffs.append(f"scores {a.get('score')} on the first device, {b.get('score')} on the second")
     if len(a["checks"]) != len(b["checks"]):
         diffs.append(f"{len(a['checks'])} checks ran on the first device, {len(b['checks'])} on the second")
     for x, y in zip(a["checks"], b["checks"]):
