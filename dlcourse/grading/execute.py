@@ -171,8 +171,7 @@ class GuardedExecute(Execute):
 
     async def _execute_guarded(self, cell, cell_index, execution_count, store_history, label, trusted, graded,
                                before):
-        timed_out = []
-        self._timeout_hit = timed_out
+        started = time.monotonic()
         try:
             cell = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
         except DeadKernelError:
@@ -192,7 +191,7 @@ class GuardedExecute(Execute):
             if not await self._responsive():
                 self._stop(f"the kernel stopped answering after cell {label}")
             return cell
-        if timed_out:
+        if self.timeout is not None and time.monotonic() - started >= self.timeout:  # nbclient interrupted it
             self._event("timeout", f"cell {label} ran past the {self.timeout} s time limit and was interrupted", label)
             if not await self._responsive():
                 self._stop(f"cell {label} ran past the time limit and the kernel stopped answering")
@@ -217,12 +216,6 @@ class GuardedExecute(Execute):
         return cell
 
     execute_cell = run_sync(async_execute_cell)
-
-    async def _async_handle_timeout(self, timeout, cell=None):
-        hit = getattr(self, "_timeout_hit", None)
-        if hit is not None:
-            hit.append(cell)
-        return await super()._async_handle_timeout(timeout, cell)
 
     async def _responsive(self):
         """True when the kernel answers a trivial request within a few seconds."""
