@@ -23,8 +23,12 @@ test: $(STAMP)
 system-packages:
 	@PYTHON=$(PYTHON) bash scripts/system-packages.sh $(SYSTEM_PACKAGES)
 
+# As root (a container), Jupyter refuses to start without --allow-root: passed, with a note.
+ROOT_LAB := $(if $(filter 0,$(shell id -u)),--allow-root)
+ROOT_NOTE := note: running as root, so JupyterLab starts with --allow-root (use an ordinary account on a shared machine)
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ip=127.0.0.1
+	@$(if $(ROOT_LAB),echo "$(ROOT_NOTE)")
+	$(BIN)/jupyter lab --ip=127.0.0.1 $(ROOT_LAB)
 
 setup: $(STAMP)
 

@@ -1,4 +1,4 @@
-"""Command line: python -m dlcourse {generate,grade,demo,reports,zip-collect,audit,gpu-check}."""
+"""Command line: python -m dlcourse {generate,grade,feedback,demo,reports,zip-collect,audit,gpu-check}."""
 import argparse
 import os
 import sys
@@ -39,6 +39,11 @@ def main(argv=None):
     demo.add_argument("--submissions", default="tests/submissions", help="folder of variant files")
     demo.add_argument("--unsandboxed", action="store_true", help=UNSANDBOXED)
     demo.add_argument("--workers", type=int, help="grading processes (default: one per core; 1: one by one)")
+    fb = sub.add_parser("feedback", help="regenerate feedback of graded submissions (after hand grading) "
+                                         "and with --release put it in the exchange for students to fetch")
+    fb.add_argument("assignments", nargs="*")
+    fb.add_argument("--student", action="append", help="only these students")
+    fb.add_argument("--release", action="store_true", help="release it through nbgrader's exchange")
     sub.add_parser("reports", help="write reports/ from the gradebook and print the summary")
     zc = sub.add_parser("zip-collect", help="collect a Moodle download into submitted/ (nbgrader zip_collect)")
     zc.add_argument("assignment")
@@ -63,6 +68,15 @@ def main(argv=None):
     if args.command == "reports":
         from .grading import reports
         print(reports.write_reports(root))
+        return 0
+    if args.command == "feedback":
+        try:
+            done = pipeline.feedback_command(root, args.assignments or None, args.student, args.release)
+        except pipeline.NotGradedYet as exc:
+            print(f"no feedback yet: {exc}", file=sys.stderr)
+            return 2
+        for student, aid, path in done:
+            print(f"{student} · {aid}: {path.relative_to(root)}{' (released)' if args.release else ''}")
         return 0
     if args.command == "zip-collect":
         from .grading import collect

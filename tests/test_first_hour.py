@@ -61,6 +61,25 @@ def test_make_test_in_ci_requires_the_sandbox(tmp_path):
     assert local.stdout.strip() == "REQUIRE=", local.stdout + local.stderr
 
 
+def test_make_lab_starts_as_root_with_a_note_and_as_a_user_without(tmp_path):
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "jupyter").write_text('#!/bin/sh\necho "JUPYTER $*"\n')
+    (fake / "jupyter").chmod(0o755)
+    stamp = tmp_path / "installed"
+    stamp.touch()
+    args = ["make", "-s", "-C", str(REPO), "lab", f"BIN={fake}", f"STAMP={stamp}", "SYSTEM_PACKAGES="]
+    runs = {"root" if os.geteuid() == 0 else "user": subprocess.run(args, capture_output=True, text=True)}
+    for who, run in runs.items():
+        assert run.returncode == 0, run.stdout + run.stderr
+        started = run.stdout.strip().splitlines()
+        if who == "root":
+            assert started == [f"note: running as root, so JupyterLab starts with --allow-root (use an ordinary "
+                               f"account on a shared machine)", "JUPYTER lab --ip=127.0.0.1 --allow-root"]
+        else:
+            assert started == ["JUPYTER lab --ip=127.0.0.1"]
+
+
 # ---- the TA's commands, as the README writes them, without the venv activated ------------
 
 def _ta(*args, cwd, home):

@@ -100,8 +100,17 @@ def test_manual_grades_survive_regrading_in_gradebook_table_and_formgrader(cours
     for grade_id, score in given.items():
         shown = formgrader.call(f"/formgrader/api/grade/{grade_id}")
         assert shown["manual_score"] == score and not shown["needs_manual_grade"]
-    _cli(course, "nbgrader", "generate_feedback", AID, "--student=ada", "--force")
+    made = _cli(course, "dlcourse", "feedback", AID)  # the TA regenerates everyone's feedback after grading
+    assert f"ada · {AID}: feedback/ada/{AID}/{AID}.html" in made and f"ben · {AID}:" in made
     assert "to be graded by hand" not in (course / "feedback" / "ada" / AID / f"{AID}.html").read_text()
+
+
+def test_feedback_before_grading_names_the_step_to_run_first(tmp_path):
+    root = small_course(tmp_path)
+    run = subprocess.run([sys.executable, "-m", "dlcourse", "feedback", AID], cwd=root, capture_output=True,
+                         text=True, timeout=300, env={k: v for k, v in os.environ.items() if k != "DLCOURSE_DB_URL"})
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert f"nothing graded in {AID}: grade first with `python -m dlcourse grade {AID}`" in run.stderr
 
 
 def test_a_changed_written_answer_is_flagged_for_review_again(course, formgrader):

@@ -101,3 +101,14 @@ def test_summary_fits_a_screen_and_names_what_matters(course):
     assert "Integrity: 1 flagged line(s)" in summary and "b (01_tensors: 1)" in summary
     (flag,) = _read(root / "reports" / "integrity.csv")
     assert flag["student"] == "b" and flag["rule"] == "os.system"
+
+
+def test_the_reports_command_alone_still_counts_a_submission_that_could_not_be_graded(course):
+    root, _, _, summary = course
+    (root / "reports" / "integrity" / AID / "e.json").write_text(json.dumps(  # as the grading run wrote it
+        {"student": "e", "assignment": AID, "result": "not graded: broken notebook (sandboxed)", "events": [],
+         "findings": []}))
+    again = reports.write_reports(root)  # `python -m dlcourse reports`, after hand grading, say: no outcomes
+    assert "FAILED (e)" in again and again == summary
+    (row,) = _read(root / "reports" / "assignments.csv")
+    assert int(row["graded"]) == 4 and int(row["failed"]) == 1

@@ -10,6 +10,8 @@ from nbgrader.preprocessors import GetGrades
 from traitlets import Bool
 from traitlets.config import Config
 
+from ..notebook import cells
+
 _HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TESTS[^\n]*\n?", re.M | re.S)
 
 # Errors whose message the course wrote (checks, the grading guard): safe and useful to show.
@@ -37,10 +39,9 @@ class HideTestDetails(Preprocessor):
     enabled = Bool(True).tag(config=True)
 
     def preprocess_cell(self, cell, resources, index):
-        meta = cell.metadata.get("nbgrader", {})
         if cell.cell_type != "code":
             return cell, resources
-        if not meta.get("grade") or meta.get("solution"):
+        if not cells.is_test(cell):
             cell.outputs = []
             return cell, resources
         cell.source = strip_hidden(cell.source)
@@ -65,7 +66,7 @@ class PendingGrades(GetGrades):
 
     def _get_score(self, cell, resources):
         super()._get_score(cell, resources)
-        grade = self.gradebook.find_grade(cell.metadata["nbgrader"]["grade_id"], self.notebook_id,
+        grade = self.gradebook.find_grade(cells.grade_id(cell), self.notebook_id,
                                           self.assignment_id, self.student_id)
         pending = bool(grade.needs_manual_grade and grade.manual_score is None)
         cell.metadata.nbgrader["pending"] = pending

@@ -11,6 +11,8 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
+from ..notebook import cells
+
 
 def _answers(path):
     """{grade id: source} of the answer cells of the notebook at `path`; {} if unreadable."""
@@ -18,8 +20,7 @@ def _answers(path):
         nb = nbformat.read(path, as_version=4)
     except Exception:
         return {}
-    return {c.metadata["nbgrader"]["grade_id"]: c.source for c in nb.cells
-            if c.metadata.get("nbgrader", {}).get("solution") and c.metadata["nbgrader"].get("grade_id")}
+    return {cells.grade_id(c): c.source for c in nb.cells if cells.is_answer(c) and cells.grade_id(c)}
 
 
 def graded_answers(api, aid, student):

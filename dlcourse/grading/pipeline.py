@@ -78,6 +78,37 @@ def build_demo_class(root, submissions_dir, ids):
             submit_variant(root, aid, student, kind, variants)
 
 
+class NotGradedYet(ValueError):
+    """Feedback asked for a submission that was not autograded yet."""
+
+
+def feedback_command(root, ids=None, students=None, release=False):
+    """Regenerate the HTML feedback of graded submissions (after hand grading, say) and, with `release`,
+    put it in the exchange for students to fetch. Returns [(student, assignment, html path)]."""
+    api = course_api(root)
+    cd = api.coursedir
+    ids = ids or assignments(root)
+    graded = [(aid, s) for aid in ids for s in (students or sorted(
+        p.parent.name for p in Path(root, "autograded").glob(f"*/{aid}")))]
+    missing = [(aid, s) for aid, s in graded if not Path(cd.format_path(cd.autograded_directory, s, aid)).is_dir()]
+    if missing or not graded:
+        which = ", ".join(f"{s} ({aid})" for aid, s in missing) or f"nothing graded in {', '.join(ids)}"
+        raise NotGradedYet(f"{which}: grade first with `python -m dlcourse grade {' '.join(ids)}`, then make feedback")
+    done = []
+    for aid, student in graded:
+        result = api.generate_feedback(aid, student, force=True)
+        if not result["success"]:
+            raise RuntimeError(f"feedback for {student} ({aid}) failed:\n{result.get('error') or result.get('log')}")
+        if release:
+            result = api.release_feedback(aid, student)
+            if not result["success"]:
+                raise RuntimeError(f"releasing feedback for {student} ({aid}) failed (is c.Exchange.root set in "
+                                   f"nbgrader_config.py?):\n{result.get('error') or result.get('log')}")
+        folder = Path(cd.format_path(cd.feedback_directory, student, aid))
+        done += [(student, aid, path) for path in sorted(folder.glob("*.html"))]
+    return done
+
+
 def feedback(api, outcomes):
     """Generate nbgrader's HTML feedback for every graded submission."""
     for o in outcomes:

@@ -64,9 +64,24 @@ class AssignmentStats:
         return sum(pts) / len(pts) if pts else math.nan
 
 
-def collect_stats(db_url, course_id, outcomes=None):
-    """(assignments, cells) statistics from the gradebook; `outcomes` mark failed gradings."""
-    failed = {(o.assignment, o.student) for o in outcomes or [] if not o.ok}
+def failed_gradings(reports):
+    """(assignment, student) of every submission the last grading could not grade, from the integrity
+    reports it wrote (reports/integrity/<assignment>/<student>.json): what the gradebook does not hold."""
+    failed = set()
+    for path in sorted(Path(reports, "integrity").glob("*/*.json")):
+        try:
+            report = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        if str(report.get("result", "")).startswith("not graded"):
+            failed.add((report.get("assignment", path.parent.name), report.get("student", path.stem)))
+    return failed
+
+
+def collect_stats(db_url, course_id, outcomes=None, failed=()):
+    """(assignments, cells) statistics from the gradebook; `outcomes` and `failed` ((assignment, student)
+    pairs) mark failed gradings."""
+    failed = set(failed) | {(o.assignment, o.student) for o in outcomes or [] if not o.ok}
     assignments, cells = [], []
     with Gradebook(db_url, course_id) as gb:
         for a in sorted(gb.assignments, key=lambda a: a.name):
@@ -228,7 +243,9 @@ def write_reports(root, outcomes=None, export=True):
     reports = root / "reports"
     reports.mkdir(parents=True, exist_ok=True)
     api = course.course_api(root)
-    assignments, cells = collect_stats(api.coursedir.db_url, api.coursedir.course_id, outcomes)
+    graded_now = {(o.assignment, o.student) for o in outcomes or []}  # what this run says replaces old reports
+    failed = {k for k in failed_gradings(reports) if k not in graded_now}
+    assignments, cells = collect_stats(api.coursedir.db_url, api.coursedir.course_id, outcomes, failed)
     if export:
         course.export_csv(root, reports / "grades.csv")
     write_tables(reports, assignments, cells)

@@ -56,7 +56,10 @@ def source(cell):
 
 def to_python(text):
     """A cell's source as plain Python for running outside IPython: a cell magic (``%%time``)
-    leaves nothing, a line magic or shell escape (``%matplotlib``, ``!ls``) becomes ``pass``."""
+    leaves nothing, a line magic or shell escape (``%matplotlib``, ``!ls``) becomes ``pass``.
+
+    (Reading a cell, ``names.parse_cell`` keeps what IPython would run instead: ``%time y = x``
+    reads ``x`` through ``get_ipython()``, which keeps every demonstration cell running.)"""
     if text.lstrip().startswith("%%"):
         return ""
     lines = []

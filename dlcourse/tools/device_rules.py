@@ -166,7 +166,6 @@ def read_answers(cells):
     """
     answers, trees, markdown, section, in_tasks = Answers(), {}, "", "", False
     for cell in cells:
-        meta = cell.metadata.get("nbgrader", {})
         if cell.cell_type == "markdown":
             markdown, text = cell.source, cell.source
             heading = HEADING.search(text)
@@ -177,7 +176,7 @@ def read_answers(cells):
                 section += "\n" + (text if at < 0 else text[:at])
                 in_tasks = at >= 0
             continue
-        if not meta.get("solution"):
+        if not roles.is_answer(cell):
             continue
         tree = ast.parse(roles.to_python(cell.source))
         for node in tree.body:
