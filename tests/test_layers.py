@@ -111,3 +111,23 @@ def test_no_module_is_longer_than_400_lines_unless_its_docstring_says_why():
     long = [name for name, path in MODULES.items() if len(path.read_text().splitlines()) > 400
             and "long" not in (ast.get_docstring(ast.parse(path.read_text())) or "").lower()]
     assert long == [], "modules over 400 lines whose docstring does not say why they are long"
+
+
+def test_nothing_private_of_jupyter_client_nbclient_or_nbgrader_is_overridden():
+    """Kernels start through kernel provisioners, the documented extension point: no class of ours
+    replaces a private method of the Jupyter classes it extends."""
+    import importlib
+    import inspect
+    overridden = []
+    for name in MODULES:
+        if not name.startswith(("isolation", "grading")):
+            continue
+        module = importlib.import_module(f"dlcourse.{name}")
+        for cls in [c for c in vars(module).values() if inspect.isclass(c) and c.__module__ == module.__name__]:
+            jupyter = [b for b in cls.__mro__[1:] if b.__module__.split(".")[0] in ("jupyter_client", "nbclient",
+                                                                                 "nbgrader", "nbconvert")]
+            for attr, value in vars(cls).items():
+                if attr.startswith("_") and not attr.startswith("__") and inspect.isfunction(value) \
+                        and any(attr in vars(b) for b in jupyter):
+                    overridden.append(f"{cls.__name__}.{attr}")
+    assert overridden == []

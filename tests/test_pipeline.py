@@ -1,11 +1,18 @@
 """The TA pipeline end to end through the command line, on a copy of the course."""
 import csv
+import html as html_lib
+import re
 import shutil
 import subprocess
 import sys
 
+import nbformat
 import pytest
 from conftest import REPO, SUBMISSIONS
+
+from dlcourse.notebook import variants as made_up
+
+HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS", re.S)
 
 
 @pytest.fixture(scope="module")
@@ -31,11 +38,19 @@ def test_demo_prints_a_grade_table_with_every_student(demo_run):
         assert _row(out, student)
 
 
+def _source():
+    return nbformat.read(REPO / "source" / "01_tensors" / "01_tensors.ipynb", as_version=4)
+
+
 def test_reference_student_gets_all_autograded_points_and_written_answers_are_pending(demo_run):
     _, out = demo_run
     row = _row(out, "ada")
     points, maximum = row.split()[1].split("/")
-    assert "pending" in row and float(points) < float(maximum)
+    tests = sum(made_up.test_points(_source()).values())
+    written = sum(c.metadata.nbgrader["points"] for c in _source().cells
+                  if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("grade"))
+    assert float(points) == tests and float(maximum) == tests + written  # every test point; the rest by hand
+    assert f"({written:g} pending)" in row
 
 
 def test_untouched_release_scores_zero_and_nothing_pending(demo_run):
@@ -64,5 +79,11 @@ def test_feedback_and_csv_export_are_written(demo_run):
 
 def test_feedback_does_not_reveal_hidden_tests(demo_run):
     root, _ = demo_run
-    html = (root / "feedback" / "cleo" / "01_tensors" / "01_tensors.html").read_text()
-    assert "BEGIN HIDDEN TESTS" not in html and "_truth(" not in html
+    hidden = [line.strip() for c in _source().cells for block in HIDDEN.findall(c.source)
+              for line in block.splitlines() if len(line.strip()) > 24]  # every line with content
+    assert len(hidden) > 50
+    for student in ("ada", "cleo", "dev"):  # right, partly right, wrong: what each test cell shows differs
+        html = html_lib.unescape((root / "feedback" / student / "01_tensors" / "01_tensors.html").read_text())
+        assert "BEGIN HIDDEN TESTS" not in html
+        shown = [line for line in hidden if line in html]
+        assert not shown, f"{student}'s feedback shows hidden test lines: {shown[:3]}"

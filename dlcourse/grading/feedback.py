@@ -64,8 +64,13 @@ class PendingGrades(GetGrades):
         resources["nbgrader"]["pending"] = 0.0
         return super().preprocess(nb, resources)
 
-    def _get_score(self, cell, resources):
-        super()._get_score(cell, resources)
+    def preprocess_cell(self, cell, resources, cell_index):
+        cell, resources = super().preprocess_cell(cell, resources, cell_index)
+        if cells.is_graded(cell):  # (nbgrader's task cells are not graded cells: the course has none)
+            self._mark_pending(cell, resources)
+        return cell, resources
+
+    def _mark_pending(self, cell, resources):
         grade = self.gradebook.find_grade(cells.grade_id(cell), self.notebook_id,
                                           self.assignment_id, self.student_id)
         pending = bool(grade.needs_manual_grade and grade.manual_score is None)
