@@ -106,7 +106,7 @@ def test_each_notebook_only_calls_its_demo_and_stores_no_outputs():
         assert all(not c["outputs"] and c["execution_count"] is None for c in code), path.name
         assert any(c["cell_type"] == "markdown" for c in nb["cells"]), f"{path.name} has a sentence of context"
         source = "\n".join("".join(c["source"]) for c in code)
-        names = re.findall(r"from dlcourse\.demos import (\w+)", source)
+        names = re.findall(r"from dlcourse\.lectures import (\w+)", source)
         assert len(names) == 1 and names[0] in DEMOS, source
         assert f"demo = {names[0]}()" in source, "the demo is built by its function"
         assert source.strip().endswith("\ndemo"), "the last line shows the widget"

@@ -173,7 +173,7 @@ def test_lecture_reads_like_a_chapter_with_formula_demo_questions_and_collapsed_
         assert section in body, f"{stem} lacks {section!r}"
     assert "$$" in body, "the idea comes with its formula in LaTeX"
     demo = next(c for c in nb["cells"] if c["cell_type"] == "code")
-    name = re.search(r"from dlcourse\.demos import (\w+)", "".join(demo["source"])).group(1)
+    name = re.search(r"from dlcourse\.lectures import (\w+)", "".join(demo["source"])).group(1)
     presets = DEMOS[name]().presets
     tried = re.search(r"## What to try(.*?)(\n## |\Z)", body, re.S).group(1)
     assert all(f"**{p}**" in tried for p in presets), f"{stem}: 'What to try' walks through every preset"
