@@ -189,3 +189,4 @@ def test_printed_flood_is_cut_in_the_autograded_notebook(batch):
     root, *_ = batch
     path = root / "autograded" / "x-print_100mb" / AID / f"{AID}.ipynb"
     assert path.stat().st_size < 5_000_000
+

@@ -74,8 +74,8 @@ def test_make_lab_starts_as_root_with_a_note_and_as_a_user_without(tmp_path):
         assert run.returncode == 0, run.stdout + run.stderr
         started = run.stdout.strip().splitlines()
         if who == "root":
-            assert started == [f"note: running as root, so JupyterLab starts with --allow-root (use an ordinary "
-                               f"account on a shared machine)", "JUPYTER lab --ip=127.0.0.1 --allow-root"]
+            assert started == ["note: running as root, so JupyterLab starts with --allow-root (use an ordinary "
+                               "account on a shared machine)", "JUPYTER lab --ip=127.0.0.1 --allow-root"]
         else:
             assert started == ["JUPYTER lab --ip=127.0.0.1"]
 

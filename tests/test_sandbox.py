@@ -361,3 +361,40 @@ def test_attention_lines_skip_ordinary_test_failures():
     o = pipeline.Outcome("s", AID, True, 0.0, notes=["test t failed (CheckError: x)", "the kernel died in cell c"])
     lines = unit.attention_lines([o, pipeline.Outcome("t", AID, True, 0.0, notes=["test t failed"])])
     assert len(lines) == 2 and "s (01_tensors): the kernel died" in lines[1]
+
+
+def _graded_notebook(answer):
+    """A notebook: an answer cell, then a locked test cell worth 1 point."""
+    test = new_code_cell("assert x == 1", metadata={"nbgrader": {"grade_id": "test_x", "locked": True,
+                                                                  "grade": True, "points": 1, "solution": False}})
+    answer = new_code_cell(answer, metadata={"nbgrader": {"grade_id": "x", "solution": True}})
+    return new_notebook(cells=[answer, test], metadata={"kernelspec": {"name": "python3", "display_name": "P"}})
+
+
+def test_two_threads_execute_at_once_and_each_keeps_its_own_events_and_kernels(tmp_path):
+    """Nothing of ours is process-wide: GuardedExecute in two threads at once, one notebook whose kernel
+    dies; each thread's events travel in its own resources and its kernels come from its own warm
+    server. (nbgrader's autograde itself sets NBGRADER_EXECUTION in the process environment, so a
+    grading process, a Dask worker included, still grades one notebook at a time.)"""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from dlcourse.grading.execute import GuardedExecute
+    needs_sandbox()
+    config = Config()
+    config.GuardedExecute.timeout = 60
+
+    def run(name, answer):
+        work = tmp_path / name
+        work.mkdir()
+        resources = {"nbgrader": {"notebook": name}, "metadata": {"path": str(work)}}
+        nb, resources = GuardedExecute(config=config).preprocess(_graded_notebook(answer), resources)
+        return [o.get("ename") for o in nb.cells[1].outputs], resources["dlcourse"]["events"], \
+            forkserver.current_server()
+
+    with ThreadPoolExecutor(2) as pool:
+        (ok, ok_events, ok_server), (dead, dead_events, dead_server) = pool.map(
+            lambda job: run(*job), [("steady", "x = 1"), ("dying", "import os, time\ntime.sleep(1)\nos._exit(3)")])
+    assert ok == [] and ok_events == []
+    assert dead == ["NotRun"] and dead_events and all(e["notebook"] == "dying" for e in dead_events)
+    assert any("the kernel died" in e["text"] for e in dead_events)
+    assert ok_server is not dead_server

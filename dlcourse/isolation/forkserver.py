@@ -1,7 +1,7 @@
 """Warm kernels: a fork server inside the sandbox that has already imported torch.
 
 Starting a kernel and importing torch, numpy and matplotlib costs about two seconds per notebook,
-far more than a notebook's tests. So each grading process keeps one *warm server*: a Python process
+far more than a notebook's tests. So each grading thread keeps one *warm server*: a Python process
 inside its own bubblewrap sandbox (the same limits and view of the machine as a kernel's sandbox)
 that imports those modules once and then forks a fresh kernel process per notebook. Every
 notebook still runs in its own new process; only the imports are shared, copy-on-write.
