@@ -227,7 +227,7 @@ def test_the_recorder_sees_a_call_that_initialises_cuda():
 
 
 def test_the_warm_servers_start_up_never_calls_into_cuda():
-    calls, initialized = traced("from dlcourse.grading import warm; forkserver.preload()")
+    calls, initialized = traced("from dlcourse.isolation import forkserver; forkserver.preload()")
     assert "torch.cuda.<module>" in calls  # torch.cuda was imported, under the recorder
     assert cuda_calls(calls) == [] and initialized is False
 
@@ -284,12 +284,14 @@ def test_a_warm_kernel_arms_the_cap_without_initialising_cuda_and_the_server_nev
     config = Config()
     config.SandboxKernelManager.gpu_memory_fraction = 0.5
     (tmp_path / "work").mkdir()
+    servers = []
     facts = run_warm("import json, torch\n"
                      "queued = [getattr(c[0], '__qualname__', '') for c in torch.cuda._queued_calls]\n"
                      "print(json.dumps({'armed': 'limit_gpu_memory.<locals>.cap' in queued,\n"
-                     "                  'initialized': torch.cuda.is_initialized()}))", tmp_path / "work", config)
+                     "                  'initialized': torch.cuda.is_initialized()}))", tmp_path / "work", config,
+                     servers=servers)
     assert facts == {"armed": True, "initialized": False}
-    assert forkserver.current_server().request(op="ping")["cuda_initialized"] is False
+    assert servers[0].request(op="ping")["cuda_initialized"] is False
 
 
 def test_the_grade_table_says_which_device_graded_each_submission(tmp_path, monkeypatch):

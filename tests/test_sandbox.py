@@ -179,9 +179,10 @@ class Recording(NotebookClient):
         return self.made
 
 
-def run_warm(code, work, config=None, left_running=None):
+def run_warm(code, work, config=None, left_running=None, servers=None):
     """Run one cell of `code` in a warm kernel working in `work`; what it printed (JSON). The processes
-    the notebook left running, which the server's reset killed, are appended to `left_running`."""
+    the notebook left running, which the server's reset killed, are appended to `left_running`, the
+    warm server the kernel came from to `servers`."""
     nb = new_notebook(cells=[new_code_cell(code)], metadata={"kernelspec": {"name": "python3",
                                                                            "display_name": "Python 3"}})
     client = Recording(nb, timeout=60, kernel_manager_class=kernels.WarmKernelManager, config=config or Config(),
@@ -189,6 +190,8 @@ def run_warm(code, work, config=None, left_running=None):
     client.execute()
     if left_running is not None:
         left_running.append(client.made.left_running)
+    if servers is not None:
+        servers.append(client.made.server)
     return last_json(nb.cells[0])
 
 
@@ -201,11 +204,10 @@ def two_students(tmp_path_factory):
     for work in works:
         work.mkdir(parents=True)
         (work / "data.txt").write_text(work.parent.name)
-    events = []
-    first = run_warm(LEAVE_TRACES, works[0], left_running=events)
-    server = forkserver.current_server()
-    second = run_warm(LOOK_AROUND, works[1])
-    first["same_server_after"] = forkserver.current_server() is server
+    events, servers = [], []
+    first = run_warm(LEAVE_TRACES, works[0], left_running=events, servers=servers)
+    second = run_warm(LOOK_AROUND, works[1], servers=servers)
+    first["same_server_after"] = servers[0] is servers[1]
     return first, events, second, works
 
 
@@ -235,13 +237,15 @@ def test_warm_kernels_cannot_touch_the_server(two_students):
 def test_a_dead_warm_server_is_replaced(tmp_path):
     needs_sandbox()
     (tmp_path / "work").mkdir()
-    first = run_warm("import json, os; print(json.dumps({'server': os.getppid()}))", tmp_path / "work")
-    server = forkserver.current_server()
-    server.process.kill()
-    server.process.wait()
-    again = run_warm("import json, os; print(json.dumps({'server': os.getppid()}))", tmp_path / "work")
+    servers = []
+    first = run_warm("import json, os; print(json.dumps({'server': os.getppid()}))", tmp_path / "work",
+                     servers=servers)
+    servers[0].process.kill()
+    servers[0].process.wait()
+    again = run_warm("import json, os; print(json.dumps({'server': os.getppid()}))", tmp_path / "work",
+                     servers=servers)
     assert first == again == {"server": 2}  # a new server, in a new sandbox
-    assert forkserver.current_server() is not server
+    assert servers[1] is not servers[0]
 
 
 def test_folders_bound_in_under_tmp_stay_reachable_after_the_cleaning(tmp_path):
@@ -254,13 +258,12 @@ def test_folders_bound_in_under_tmp_stay_reachable_after_the_cleaning(tmp_path):
     (tmp_path / "work").mkdir()
     config = Config()
     config.SandboxKernelManager.extra_ro_paths = [str(shared)]
-    server = None
+    servers = []
     for _ in range(2):
         read = run_warm(f"import json; print(json.dumps(open({str(shared / 'data.txt')!r}).read()))",
-                        tmp_path / "work", config)
+                        tmp_path / "work", config, servers=servers)
         assert read == "bound"
-        assert server in (None, forkserver.current_server())  # reset clean: the same server
-        server = forkserver.current_server()
+    assert servers[0] is servers[1]  # the reset left it clean: the same server
 
 
 def test_grading_command_refuses_without_bubblewrap(tmp_path):

@@ -268,9 +268,11 @@ class WarmKernelManager(SandboxKernelManager):
     """
     provisioner_name = "dlcourse-warm"
     left_running = Integer(0, help="processes the notebook left running, killed by the reset")
+    server = None  # the warm server the kernel came from
 
     def warm_server(self):
-        """This thread's warm server for these settings, started when needed."""
+        """This thread's warm server for these settings, started when needed (jupyter_client may run the
+        kernel's start in a thread of its own when an event loop runs in the caller's)."""
         env = self.sandbox_env()
         uid = self.uid if os.geteuid() == 0 else 0
         key = (uid, self.memory_mb, self.max_tasks, self.file_size_mb, self.open_files, self.cpu_seconds,
@@ -280,7 +282,8 @@ class WarmKernelManager(SandboxKernelManager):
             keep = [*python_paths(), *self.extra_ro_paths, str(server.folder)]
             return self.sandbox_command([sys.executable, "-m", "dlcourse.isolation.forkserver", server.socket,
                                          str(uid), json.dumps(keep)], None, server=server)
-        return forkserver.server_for(key, command, env, uid)
+        self.server = forkserver.server_for(key, command, env, uid)
+        return self.server
 
 
 class SandboxKernelSpecs(KernelSpecManager):
