@@ -46,15 +46,20 @@ def test_make_installs_system_packages_before_any_pip_work(tmp_path):
     assert not (tmp_path / ".venv").exists(), "pip work started before the system packages were there"
 
 
-def test_make_test_in_ci_requires_the_sandbox(tmp_path):
+def _make_with_a_fake(tmp_path, target, program, script):
+    """`make TARGET` with BIN holding only `program`, a shell script, and the set-up already done."""
     fake = tmp_path / "bin"
     fake.mkdir()
-    (fake / "python").write_text('#!/bin/sh\necho "REQUIRE=$DLCOURSE_REQUIRE_SANDBOX"\n')
-    (fake / "python").chmod(0o755)
+    (fake / program).write_text(f"#!/bin/sh\n{script}\n")
+    (fake / program).chmod(0o755)
     stamp = tmp_path / "installed"
     stamp.touch()  # newer than pyproject.toml: no pip work
+    return ["make", "-s", "-C", str(REPO), target, f"BIN={fake}", f"STAMP={stamp}", "SYSTEM_PACKAGES="]
+
+
+def test_make_test_in_ci_requires_the_sandbox(tmp_path):
+    args = _make_with_a_fake(tmp_path, "test", "python", 'echo "REQUIRE=$DLCOURSE_REQUIRE_SANDBOX"')
     env = {k: v for k, v in os.environ.items() if k not in ("CI", "DLCOURSE_REQUIRE_SANDBOX")}
-    args = ["make", "-s", "-C", str(REPO), "test", f"BIN={fake}", f"STAMP={stamp}", "SYSTEM_PACKAGES="]
     ci = subprocess.run(args, capture_output=True, text=True, env={**env, "CI": "true"})  # as CI sets it
     local = subprocess.run(args, capture_output=True, text=True, env=env)
     assert ci.stdout.strip() == "REQUIRE=1", ci.stdout + ci.stderr
@@ -62,13 +67,7 @@ def test_make_test_in_ci_requires_the_sandbox(tmp_path):
 
 
 def test_make_lab_starts_as_root_with_a_note_and_as_a_user_without(tmp_path):
-    fake = tmp_path / "bin"
-    fake.mkdir()
-    (fake / "jupyter").write_text('#!/bin/sh\necho "JUPYTER $*"\n')
-    (fake / "jupyter").chmod(0o755)
-    stamp = tmp_path / "installed"
-    stamp.touch()
-    args = ["make", "-s", "-C", str(REPO), "lab", f"BIN={fake}", f"STAMP={stamp}", "SYSTEM_PACKAGES="]
+    args = _make_with_a_fake(tmp_path, "lab", "jupyter", 'echo "JUPYTER $*"')
     runs = {"root" if os.geteuid() == 0 else "user": subprocess.run(args, capture_output=True, text=True)}
     for who, run in runs.items():
         assert run.returncode == 0, run.stdout + run.stderr
