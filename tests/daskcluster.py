@@ -22,7 +22,10 @@ class Cluster:
 
     def _start(self, name, cmd):
         log = open(self.folder / f"{name}.log", "w")
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        scratch = self.folder / "tmp"  # a worker killed outright leaves its warm server's folder here, not in /tmp
+        scratch.mkdir(exist_ok=True)
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                                env={**os.environ, "TMPDIR": str(scratch)})
         self.procs.append(proc)
         return proc
 
