@@ -58,14 +58,18 @@ def grade_one(api, aid, student, sandbox=True):
                    device=graded_device(api, aid, student))
 
 
-def _cell_notes(path, trusted_ids):
-    """Errors in the autograded notebook `path`: in the student's own cells, and failed tests."""
-    notes = []
+def _read(path):
+    """The notebook at `path`, or None when it is missing or unreadable (it then says nothing)."""
     try:
-        nb = nbformat.read(path, as_version=4)
+        return nbformat.read(path, as_version=4)
     except Exception:
-        return notes
-    for i, cell in enumerate(nb.cells):
+        return None
+
+
+def _cell_notes(nb, trusted_ids):
+    """Errors in the autograded notebook `nb`: in the student's own cells, and failed tests."""
+    notes = []
+    for i, cell in enumerate(nb.cells if nb else []):
         errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
         if cell.cell_type != "code" or not errors or errors[0].get("ename") == "KernelDied":
             continue
@@ -79,23 +83,12 @@ def _cell_notes(path, trusted_ids):
     return notes
 
 
-def _edited_locked(path, locked):
-    """Locked cells the student changed (nbgrader grades the instructor's version instead)."""
-    try:
-        nb = nbformat.read(path, as_version=4)
-    except Exception:
-        return []
-    return [f"locked cell {cells.grade_id(c)} was edited; the original was put back" for c in nb.cells
+def _edited_locked(nb, locked):
+    """Locked cells the student changed in the submitted notebook `nb` (nbgrader grades the instructor's
+    version instead)."""
+    return [f"locked cell {cells.grade_id(c)} was edited; the original was put back" for c in (nb.cells if nb else [])
             if cells.grade_id(c) in locked and c.source != locked[cells.grade_id(c)]
             and not cells.is_answer(c) and c.cell_type == "code"]
-
-
-def _restored(path):
-    """Grade ids of the locked cells put back into the autograded notebook `path`."""
-    try:
-        return restored_ids(nbformat.read(path, as_version=4))
-    except Exception:
-        return []
 
 
 def _events(path):
@@ -142,24 +135,23 @@ def grade_submission(api, aid, student, sandbox=True):
             result = {"success": False, "error": f"{type(exc).__name__}: {exc}"}
         ok = bool(result["success"])
         error = "" if ok else _reason(result)
-        for name, path in release.items():
-            rel = nbformat.read(path, as_version=4)
+        for name, path in release.items():  # each notebook read once: released, submitted, autograded
+            rel, submitted, autograded = nbformat.read(path, as_version=4), _read(folder / name), _read(graded / name)
             try:
-                findings += scan_notebook(nbformat.read(folder / name, as_version=4), rel, name)
+                findings += scan_notebook(submitted, rel, name) if submitted else []
             except Exception:
                 pass
             trusted = {cells.grade_id(c): c.source for c in rel.cells if cells.is_locked(c)}
-            notes += _edited_locked(folder / name, trusted)
-            notes += _cell_notes(graded / name, trusted)
+            notes += _edited_locked(submitted, trusted)
+            notes += _cell_notes(autograded, trusted)
             restored += [f"{Path(name).stem}: locked cell {gid} was missing and was put back"
-                         for gid in _restored(graded / name)]
+                         for gid in (restored_ids(autograded) if autograded else [])]
             events += _events(graded / events_file(Path(name).stem))
     notes = restored + [e["text"] for e in events] + notes
     if findings:
         notes.append(f"static scan flagged {len(findings)} line(s) for the TA")
     result_line = ("graded" if ok else f"not graded: {error}") + (" (sandboxed)" if sandbox else " (UNSANDBOXED)")
-    write_report(root / "reports" / "integrity" / aid / f"{student}.md", student, aid, result_line,
-                           notes, findings)
+    write_report(root / "reports" / "integrity" / aid / f"{student}.md", student, aid, result_line, notes, findings)
     return ok, error, notes
 
 
