@@ -12,7 +12,7 @@ site: SYSTEM_PACKAGES += nodejs
 # In CI the sandbox tests must run, not skip.
 test: export DLCOURSE_REQUIRE_SANDBOX := $(if $(CI),1,$(DLCOURSE_REQUIRE_SANDBOX))
 
-.PHONY: demo test lab setup release grade clean system-packages gpu-check site
+.PHONY: demo test lab setup release grade clean system-packages gpu-check gpu-wheels site
 
 demo: $(STAMP)
 	$(BIN)/python -m dlcourse demo
@@ -52,10 +52,18 @@ grade: $(STAMP)
 
 # Every notebook and submission variant on two devices, compared cell by cell (docs/operators.md,
 # "The same grades on a GPU").
-# Needs only Python with numpy, matplotlib and torch (no setup): make gpu-check DEVICES="cpu cpu" is a dry run.
+# Runs through the grading executor: on a bare GPU machine (Python and torch only) install wheels/
+# first, made here by make gpu-wheels (python -m dlcourse gpu-check --list-needs says how).
+# make gpu-check DEVICES="cpu cpu" is a dry run.
 DEVICES ?= cuda cpu
 gpu-check:
 	PYTHONPATH=. $(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON)) -m dlcourse gpu-check --devices $(DEVICES) $(GPU_CHECK_ARGS)
+
+GPU_STACK = nbformat nbclient nbconvert ipykernel jupyter_client jupyter_server SQLAlchemy rapidfuzz requests hypothesis psutil
+gpu-wheels:
+	$(PYTHON) -m pip download -q -d wheels -c constraints.txt --no-deps nbgrader
+	$(PYTHON) -m pip download -q -d wheels -c constraints.txt $(GPU_STACK)
+	@du -sh wheels
 
 clean:
 	rm -rf submitted feedback reports gradebook.db

@@ -1,16 +1,18 @@
 """The check log of gpu-check: every check a test cell calls, with what it compared, one JSON line each.
 
 With ``DLCOURSE_CHECK_LOG`` set, ``dlcourse.checks`` wraps its ``check_*`` functions with
-``record_checks`` and each call appends its name, the found and expected values (coerced as the
-check compares them; large tensors summarised), its tolerance, and pass or fail to that file.
-tools/gpucheck.py compares two such logs, one per device. Student-side: imports only the standard
-library at the top (torch when it summarises a tensor).
+``record_checks`` and each call records its name, the found and expected values (coerced as the
+check compares them; large tensors summarised), its tolerance, and pass or fail: as a JSON line
+appended to the file it names or, when it says ``display``, as a display output (``MIME``) of the
+cell that ran the check. tools/gpucheck.py compares two such logs, one per device. Student-side:
+imports only the standard library at the top (torch when it summarises a tensor, IPython to display).
 """
 import functools
 import json
 import os
 
 LOG_VAR = "DLCOURSE_CHECK_LOG"
+MIME = "application/vnd.dlcourse.check+json"  # with DLCOURSE_CHECK_LOG=display: one display output per check
 SMALL = 256  # tensors up to this many entries are logged whole, larger ones summarised
 
 
@@ -89,6 +91,11 @@ def _logged(checks, kind, check, path):
             raise
         finally:
             entry = {**_entry(checks, kind, name, answer, args, kwargs), "ok": ok, "error": error}
-            with open(os.environ.get(LOG_VAR) or path, "a") as log:  # the file named now (a runner's child)
-                log.write(json.dumps(entry) + "\n")
+            target = os.environ.get(LOG_VAR) or path
+            if target == "display":  # an output of the running cell, read by gpu-check from the executed notebook
+                from IPython.display import publish_display_data
+                publish_display_data({MIME: entry})
+            else:
+                with open(target, "a") as log:
+                    log.write(json.dumps(entry) + "\n")
     return logged

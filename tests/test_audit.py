@@ -12,7 +12,7 @@ import pytest
 from dlcourse.isolation import bwrap
 from dlcourse.notebook.tasks import forbidden_groups
 from dlcourse.tools import audit
-from dlcourse.tools.mutants import mutants
+from dlcourse.tools.mutants import Mutant, mutants
 
 REPO = Path(__file__).resolve().parents[1]
 IMPORTS = "import torch\nfrom dlcourse.checks import check_close\nfrom dlcourse.rules import forbid\n"
@@ -250,3 +250,33 @@ def test_every_forbidden_group_has_a_harmless_call_and_statement_words():
     from dlcourse.notebook.tasks import FORBIDDEN_WORDS
     from dlcourse.tools.mutants import FORBIDDEN_CALLS
     assert set(FORBIDDEN_CALLS) == set(rules.FORBIDDEN) == set(FORBIDDEN_WORDS)
+
+
+def test_mutants_are_judged_by_the_grading_executor_as_grading_judges_them(tmp_path):
+    """What only the grading executor sees: a mutant that rebinds a name a locked cell bound (the guard
+    puts it back before the test), a test's partial credit (nbgrader's determine_grade), a magic in the
+    answer (IPython runs it); and a correct answer written differently survives."""
+    partial = {"statement": "**Task 1.** Write `twice(x)`: twice the tensor `x`.",
+               "answer": "def twice(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION",
+               "test": "_x = torch.tensor([1.0, -3.0])\ncheck_close('twice(x)', twice(_x), 2 * _x)\n"
+                       "1.0 if torch.equal(twice(torch.ones(2)), torch.full((2,), 2.0)) else 0.5"}
+    write_assignment(tmp_path, "00_exec", {"twice": partial})
+    nb, code, chosen = audit._job(tmp_path, "00_exec", ())
+    task = chosen[0]
+    sources = {"rebinds the check": "check_close = lambda *args, **kwargs: True\ndef twice(x):\n    return x",
+               "half right": "def twice(x):\n    return x * torch.tensor([2.0, 2.0]) if x.shape == (2,) and x[1] < 0 "
+                             "else x",
+               "magic": "%time _unused = 1\ndef twice(x):\n    return x + x",
+               "raises": "def twice(x):\n    raise ValueError('no')"}
+    task["mutant_list"] = [Mutant(name, "", "", src) for name, src in sources.items()]
+    task["static"] = [[] for _ in sources]
+    answers, errors = audit.run_notebook(audit.fork_points(nb, code, chosen, 10, 5),
+                                         tmp_path / "source" / "00_exec", sandbox=bwrap.probe()[0])
+    assert not errors, errors
+    results = dict(zip(sources, answers["twice"]["results"]))
+    assert results["rebinds the check"][0] and "CheckError: twice(x)" in results["rebinds the check"][1], results
+    assert not results["half right"][0] and results["half right"][3] == [["test_twice", "0.5"]], results
+    assert audit._lost_points(results["half right"][3], {"test_twice": 1.0}) == \
+        "test_twice failed: scored 0.5 of 1 points"
+    assert results["magic"][:2] == [False, ""], results
+    assert results["raises"][0] and "ValueError: no" in results["raises"][1], results

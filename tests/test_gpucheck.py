@@ -1,4 +1,5 @@
-"""gpu-check: a CPU-vs-CPU dry run, a planted device difference, the check log, and a bare machine."""
+"""gpu-check: a CPU-vs-CPU dry run through the grading executor, a planted device difference, the check log,
+and what a bare machine is told to install."""
 import json
 import os
 import shutil
@@ -38,7 +39,7 @@ def _test_cells(aid):
     return len(made_up.test_points(nbformat.read(REPO / "source" / aid / f"{aid}.ipynb", 4)))
 
 
-def gpu_check(tmp_path, *args, bare=True):
+def gpu_check(tmp_path, *args, bare=False):
     """Run `python -m dlcourse gpu-check ARGS` in the course folder; (exit status, stdout + stderr)."""
     env = dict(os.environ)
     if bare:
@@ -50,7 +51,7 @@ def gpu_check(tmp_path, *args, bare=True):
     return proc.returncode, proc.stdout + proc.stderr
 
 
-def test_dry_run_on_a_machine_without_jupyter_finds_cpu_and_cpu_alike(tmp_path):
+def test_dry_run_finds_cpu_and_cpu_alike_through_the_grading_executor(tmp_path):
     rc, out = gpu_check(tmp_path, "01_tensors", "--devices", "cpu", "cpu", "--variant", "reference",
                         "--variant", "mistake_no_transpose", "--jobs", "2")
     assert rc == 0, out
@@ -73,7 +74,7 @@ def test_a_planted_device_difference_is_reported(tmp_path):
         """}, "loses": []}}
     '''))
     rc, out = gpu_check(tmp_path, "01_tensors", "--devices", "cpu", "cpu:0", "--variant", "planted",
-                        "--submissions", str(tmp_path / "subs"), bare=False)
+                        "--submissions", str(tmp_path / "subs"))
     assert rc == 1, out
     row = next(line for line in out.splitlines() if line.startswith("| 01_tensors |"))
     cells, _, same, different = (int(v) for v in row.split("|")[2:6])
@@ -89,12 +90,16 @@ def test_cuda_is_refused_with_a_message_where_there_is_none(tmp_path):
     assert rc == 2 and "CUDA is not available here" in out and "--devices cpu cpu" in out
 
 
-def test_list_needs_names_the_missing_jupyter_stack_and_the_offline_install(tmp_path):
-    rc, out = gpu_check(tmp_path, "--list-needs")
-    assert rc == 0, out
-    assert "gpu-check needs: numpy, matplotlib, torch, hypothesis; missing: nothing" in out
+def test_a_bare_machine_is_told_what_to_install_and_how_without_a_network(tmp_path):
+    rc, out = gpu_check(tmp_path, "--list-needs", bare=True)
+    assert rc == 2, out
     assert "missing: nbformat, nbclient, ipykernel, nbgrader" in out
     assert "pip install --no-index --find-links wheels/ nbformat==" in out
+    rc, out = gpu_check(tmp_path, "01_tensors", "--devices", "cpu", "cpu", bare=True)
+    assert rc == 2 and "gpu-check cannot run: missing nbformat, nbclient, ipykernel, nbgrader" in out, out
+    assert "Traceback" not in out
+    rc, out = gpu_check(tmp_path, "--list-needs")
+    assert rc == 0 and "missing: nothing" in out, out
 
 
 def test_the_check_log_records_what_each_check_compared(tmp_path):
@@ -154,19 +159,20 @@ def test_large_tensors_are_summarised_and_compared_by_their_statistics():
     assert not gpucheck.values_agree(a, b, (1e-8, 1e-6))
 
 
-def test_the_runner_takes_from_every_variant_the_points_autograde_takes(tmp_path):
-    """gpu-check's runner (tools/runner.py, which the audit uses too) is not a kernel: on the CPU it must
-    still score every variant of the corpus as real autograde does (test_autograde holds autograde to the
-    same `loses`), partial credit included, hidden tests run."""
+def test_gpu_check_takes_from_every_variant_the_points_autograde_takes():
+    """gpu-check runs each variant through the grading executor outside autograde (no gradebook, the
+    locked cells put back by notebook/variants.py): on the CPU it must score every variant of the corpus
+    as real autograde does (test_autograde holds autograde to the same `loses`), partial credit
+    included, hidden tests run."""
     aid = "01_tensors"
     named = made_up.load_variants(SUBMISSIONS, aid)
     jobs = gpucheck.jobs_for(REPO, [aid], SUBMISSIONS)
-    assert [variant for *_, variant, _ in jobs] == ["reference", "untouched", "hostile", *named]
-    assert all("### BEGIN HIDDEN TESTS" in "".join(c["source"] for c in cells) for *_, cells in jobs)
-    results = gpucheck.run_all([cells for *_, cells in jobs], ["cpu"], 2, tmp_path)
+    assert [job[2] for job in jobs] == ["reference", "untouched", "hostile", *named]
+    assert all("### BEGIN HIDDEN TESTS" in json.dumps(job[3]) for job in jobs)
+    results = gpucheck.run_all(jobs, ["cpu"], 2)
     points = made_up.test_points(nbformat.read(REPO / "source" / aid / f"{aid}.ipynb", 4))
     wrong = []
-    for (_, _, variant, _), (result,) in zip(jobs, results):
+    for (_, _, variant, _, _), (result,) in zip(jobs, results):
         scores = {c["cell"]: c["score"] for c in result["cells"]}
         if variant == "reference":
             expected = points

@@ -32,7 +32,7 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 from jupyter_core.paths import jupyter_runtime_dir
 from jupyter_core.utils import ensure_async
-from traitlets import CaselessStrEnum, Float, Integer, List, Unicode, default
+from traitlets import CaselessStrEnum, Dict, Float, Integer, List, Unicode, default
 
 from . import forkserver
 from .bwrap import (
@@ -93,6 +93,12 @@ class IPCKernelManager(AsyncKernelManager):
     relative to the kernel's folder, hence the unique absolute connection file here.)
     """
     transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+    kernel_env = Dict(Unicode(), help="more environment variables for the kernel (DLCOURSE_DEVICE, say)"
+                      ).tag(config=True)
+
+    @default("kernel_spec_manager")
+    def _spec_with_env(self):
+        return EnvKernelSpecs(parent=self)
 
     @default("client_factory")
     def _default_client_factory(self):
@@ -245,6 +251,7 @@ class SandboxKernelManager(IPCKernelManager):
         # The dlcourse this grader runs, which python_paths() binds in: the environment may have been
         # installed from another course folder, whose package the sandbox does not show.
         env["PYTHONPATH"] = str(Path(dlcourse_folder()).parent)
+        env.update(self.kernel_env)
         return env
 
 
@@ -284,6 +291,15 @@ class WarmKernelManager(SandboxKernelManager):
                                          str(uid), json.dumps(keep)], None, server=server)
         self.server = forkserver.server_for(key, command, env, uid)
         return self.server
+
+
+class EnvKernelSpecs(KernelSpecManager):
+    """The kernel specs jupyter_client finds, with the kernel manager's (the parent's) `kernel_env` added."""
+
+    def get_kernel_spec(self, kernel_name):
+        spec = super().get_kernel_spec(kernel_name)
+        spec.env = {**spec.env, **self.parent.kernel_env}
+        return spec
 
 
 class SandboxKernelSpecs(KernelSpecManager):

@@ -3,32 +3,30 @@
 For every code answer cell of an instructor notebook, mutants of the reference solution (the
 catalogue of mistakes in dlcourse/tools/mutants.py, plus a forbidden call per rule of the statement)
 run through the graded test cells that follow it, hidden tests included. A mutant is *killed*
-when the mutant cell or one of its test cells raises, or when it runs past its time limit; it
-*survives* when every test passes. One Python process per assignment (in the grading sandbox)
-runs the notebook top to bottom with the reference answers and, at each answer cell, forks a
-child per mutant; assignments run in parallel. Mutants that behave exactly like the reference
+when the mutant cell or one of its test cells raises or loses points as nbgrader scores it, when
+the guard finds a sealed object replaced, or when it runs past its time limit; it *survives* when
+every test passes. The notebook runs once per assignment through the grading executor (the
+sandboxed warm kernel, the guard, demonstrations left out: grading/execute.py's ``run_notebook``)
+with the reference answers; before each answer cell a fork point (forkpoint.py) makes the kernel
+fork a child per mutant; assignments run in parallel. Mutants that behave exactly like the reference
 are listed with a reason in audit/equivalents.toml: score = killed / (mutants - equivalent).
 """
 import difflib
 import json
 import os
-import shutil
-import signal
-import subprocess
-import sys
-import tempfile
 import time
 import tomllib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
+from nbgrader.utils import determine_grade
 
 from ..notebook import cells, demonstrations
 from ..notebook.tasks import forbidden_groups, module_aliases, rule_findings
 from ..notebook.tasks import tasks as notebook_tasks
+from .forkpoint import MIME
 from .mutants import mutants
-from .runner import run_cell
 
 EQUIVALENTS = Path("audit") / "equivalents.toml"
 WORKER_ENV = {"DLCOURSE_DEVICE": "cpu", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
@@ -41,17 +39,18 @@ class AuditError(ValueError):
 # ---------------------------------------------------------------- the plan (host side)
 
 def plan(nb):
-    """The notebook's code cells and, per code answer cell, its task: statement and follow-up cells."""
+    """The notebook's code cells and, per code answer cell, its task: statement and follow-up cells
+    (the cells up to the next answer after a test, less the demonstrations grading leaves out)."""
     statements = {t.answer: t.statement for t in notebook_tasks(nb)}
+    skipped = demonstrations.skipped(nb.cells, trusted_sources(nb))
     code, tasks = [], []
     for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
-        code.append({"id": cells.grade_id(cell) or f"cell {len(code) + 1}", "source": cell.source,
+        code.append({"id": cells.grade_id(cell) or f"cell {len(code) + 1}", "index": i, "source": cell.source,
                      "graded": cells.is_test(cell), "answer": cells.is_answer(cell),
-                     "points": float(cells.nbgrader(cell).get("points") or 0),
-                     "demonstration": cells.is_instructor_code(cell) and not cells.is_graded(cell)
-                     and demonstrations.is_marked(cell.source)})
+                     "trusted": cells.is_instructor_code(cell),
+                     "points": float(cells.nbgrader(cell).get("points") or 0), "demonstration": i in skipped})
         if cells.is_answer(cell):
             tasks.append({"cell": len(code) - 1, "task": code[-1]["id"], "statement": statements[i]})
     for task in tasks:
@@ -59,12 +58,17 @@ def plan(nb):
         for j in range(task["cell"] + 1, len(code)):
             if code[j]["answer"] and tested:
                 break
-            if not code[j]["demonstration"]:  # grading leaves it out too
+            if not code[j]["demonstration"]:
                 follow.append(j)
             tested = tested or code[j]["graded"]
         task["follow"] = follow if tested else []
         task["tests"] = [code[j]["id"] for j in task["follow"] if code[j]["graded"]]
     return code, tasks
+
+
+def trusted_sources(nb):
+    """grade id -> source of the instructor's locked cells: all of them, in the instructor's notebook."""
+    return {cells.grade_id(c): cells.source(c) for c in nb.cells if cells.is_instructor_code(c)}
 
 
 def notebook_of(root, aid):
@@ -81,101 +85,10 @@ def assignments(root):
     return sorted(p.name for p in (Path(root) / "source").iterdir() if p.is_dir() and not p.name.startswith("."))
 
 
-# ---------------------------------------------------------------- the worker (one process per assignment)
+# ---------------------------------------------------------------- running an assignment
 
-def _exec(cell_id, source, ns, points=None):
-    """Run a cell's source in `ns` (runner.py: as autograde scores it); "" when it ran (for full `points`),
-    else what went wrong."""
-    error, score = run_cell(source, ns, cell_id, points)
-    if error:
-        return error
-    if points is not None and score < points:
-        return f"scored {score:g} of {points:g} points"
-    return ""
-
-
-def _child(first, follow, cells, ns):
-    """In the forked child: the answer cell `first`, then its follow-up cells; "" if no graded test failed."""
-    why = _exec("answer", first, ns)
-    if why:
-        return f"the answer cell raised {why}"
-    for j in follow:
-        why = _exec(cells[j]["id"], cells[j]["source"], ns, cells[j]["points"] if cells[j]["graded"] else None)
-        if why and cells[j]["graded"]:
-            return f"{cells[j]['id']} failed: {why}"
-    return ""
-
-
-def _fork(first, follow, cells, ns, limit):
-    """Run `first` and `follow` in a forked copy of this process; (killed, why, seconds)."""
-    read, write = os.pipe()
-    start = time.monotonic()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns
-        os.close(read)
-        code, why = 1, "the child failed"
-        try:
-            signal.signal(signal.SIGALRM, signal.SIG_DFL)  # the alarm ends the child, whatever it catches
-            signal.setitimer(signal.ITIMER_REAL, limit)
-            why = _child(first, follow, cells, ns)
-            code = 1 if why else 0
-        finally:
-            os.write(write, why.encode()[:1000])
-            os._exit(code)
-    os.close(write)
-    _, status = os.waitpid(pid, 0)
-    seconds = time.monotonic() - start
-    with os.fdopen(read, "rb") as pipe:
-        why = pipe.read().decode(errors="replace")
-    if os.WIFSIGNALED(status):
-        sig = os.WTERMSIG(status)
-        return True, f"ran past the {limit:g} s time limit" if sig == signal.SIGALRM else f"died of signal {sig}", seconds
-    return os.WEXITSTATUS(status) != 0, why, seconds
-
-
-def _run_task(job, task, ns):
-    """The reference and every mutant of one task, each in its own forked child."""
-    cells = job["cells"]
-    follow = task["follow"]
-    if not follow:
-        return {"error": "no graded test cell follows this answer", "results": [[False, "", 0.0]] * len(task["mutants"])}
-    killed, why, seconds = _fork(cells[task["cell"]]["source"], follow, cells, ns, job["timeout"])
-    if killed:
-        return {"error": f"the reference answer fails its own tests: {why}", "results": []}
-    limit = min(job["timeout"], max(job["min_timeout"], 10 * seconds))
-    return {"error": "", "reference_seconds": seconds, "limit": limit,
-            "results": [list(_fork(src, follow, cells, ns, limit)) for src in task["mutants"]]}
-
-
-def work(job_path):
-    """The worker: run a job's notebook with the reference answers, forking at each task; print JSON."""
-    job = json.loads(Path(job_path).read_text())
-    out = os.fdopen(os.dup(1), "w")
-    quiet = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(quiet, 1)  # what cells print; stderr stays for a crash's traceback
-    os.environ.update(WORKER_ENV)
-    import matplotlib
-    matplotlib.use("Agg")
-    import torch
-    torch.set_num_threads(1)
-    ns = {"__name__": "__main__", "display": lambda *args, **kwargs: None}
-    tasks = {t["cell"]: t for t in job["tasks"]}
-    results, errors = {}, []
-    for i, cell in enumerate(job["cells"]):
-        if i in tasks:
-            results[cell["id"]] = _run_task(job, tasks[i], ns)
-        why = _exec(cell["id"], cell["source"], ns)
-        if why:
-            errors.append(f"{cell['id']} raised with the reference answers: {why}")
-    json.dump({"tasks": results, "errors": errors}, out)
-    out.close()
-    os._exit(0)  # skip interpreter teardown (figures, torch)
-
-
-# ---------------------------------------------------------------- running an assignment (host side)
-
-def _job(root, aid, only, timeout, min_timeout):
-    """The worker's job and the mutants behind it, per task."""
+def _job(root, aid, only):
+    """The instructor notebook, its code cells, and the chosen tasks with their mutants."""
     nb = nbformat.read(notebook_of(root, aid), as_version=4)
     code, tasks = plan(nb)
     aliases = module_aliases([c.source for c in nb.cells if cells.is_instructor_code(c)])
@@ -186,38 +99,71 @@ def _job(root, aid, only, timeout, min_timeout):
         task["mutant_list"] = mutants(task["reference"], task["groups"]) if task["follow"] else []
         # what the grader's static rule check (tasks.rule_findings) finds: it fails a mutant the tests let pass
         task["static"] = [rule_findings(m.source, task["groups"], aliases) for m in task["mutant_list"]]
-        task["mutants"] = [m.source for m in task["mutant_list"]]
-    job = {"cells": code, "timeout": timeout, "min_timeout": min_timeout,
-           "tasks": [{k: t[k] for k in ("cell", "follow", "mutants")} for t in chosen]}
-    return job, chosen
+    return nb, code, chosen
 
 
-def _worker_command(job_file):
-    return [sys.executable, "-m", "dlcourse.tools.audit", "--worker", job_file]
+def fork_points(nb, code, chosen, timeout, min_timeout):
+    """The notebook with, before each chosen answer cell that has tests, the cell that forks its mutants."""
+    before = {}
+    for task in chosen:
+        if task["follow"]:
+            job = {"task": task["task"], "answer": code[task["cell"]]["source"], "timeout": timeout,
+                   "min_timeout": min_timeout, "mutants": [m.source for m in task["mutant_list"]],
+                   "follow": [{k: code[j][k] for k in ("id", "source", "graded", "trusted", "points")}
+                              for j in task["follow"]]}
+            cell = nbformat.v4.new_code_cell(f"__import__('dlcourse.tools.forkpoint', fromlist=['try_mutants'])"
+                                             f".try_mutants({json.dumps(job)!r})")
+            cell.metadata["dlcourse"] = {"fork_point": task["task"]}
+            before[code[task["cell"]]["index"]] = cell
+    out = nbformat.from_dict({**nb, "cells": []})
+    for i, cell in enumerate(nb.cells):
+        out.cells += [before[i]] if i in before else []
+        out.cells.append(cell)
+    return out
 
 
-def run_worker(job, sandbox, hidden=()):
-    """Run one worker on `job` (sandboxed unless `sandbox` is False); its JSON answer."""
-    folder = Path(tempfile.mkdtemp(prefix="dlcourse-audit-"))
+def run_notebook(nb, folder, sandbox, hidden=(), budget=3600):
+    """Run the notebook with its fork points through the grading executor (no cell time limit: a fork point
+    bounds its children; `budget` seconds for the whole); (fork point -> its answer, errors)."""
+    from ..grading.execute import run_notebook as execute
+    from ..isolation import forkserver
     try:
-        job_file = folder / "job.json"
-        job_file.write_text(json.dumps(job))
-        job_file.chmod(0o644)
-        if sandbox:
-            from ..isolation.kernels import sandboxed_command
-            with sandboxed_command(_worker_command(str(job_file)), folder, hidden) as (argv, env):
-                run = subprocess.run(argv, env={**env, **WORKER_ENV}, cwd=folder, capture_output=True,
-                                     stdin=subprocess.DEVNULL)
-        else:
-            run = subprocess.run(_worker_command(str(job_file)), env={**os.environ, **WORKER_ENV}, cwd=folder,
-                                 capture_output=True, stdin=subprocess.DEVNULL)
+        ran, events = execute(nb, folder, trusted=trusted_sources(nb), env=WORKER_ENV, sandbox=sandbox,
+                              hidden=hidden, timeout=None, notebook_timeout=budget)
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
-    try:
-        return json.loads(run.stdout)
-    except ValueError:
-        tail = (run.stderr or run.stdout).decode(errors="replace")[-500:]
-        return {"tasks": {}, "errors": [f"the audit worker stopped (exit status {run.returncode}): {tail}"]}
+        forkserver.stop_servers()
+    answers, errors = {}, [f"{e['kind']}: {e['text']}" for e in events if e["kind"] != "output"]
+    for cell in ran.cells:
+        task = cell.metadata.get("dlcourse", {}).get("fork_point")
+        failed = [f"{o.ename}: {o.evalue}" for o in cell.get("outputs", []) if o.output_type == "error"]
+        if task:
+            shown = [o.data[MIME] for o in cell.outputs if o.output_type == "display_data" and MIME in o.data]
+            answers[task] = shown[0] if shown else \
+                {"error": f"the fork point did not answer: {'; '.join(failed) or 'no output'}", "results": []}
+        elif failed:
+            errors.append(f"{cells.grade_id(cell) or 'a cell'} raised with the reference answers: {failed[0][:300]}")
+        elif cells.is_test(cell):
+            lost = _lost_points([], {}, cell)
+            errors += [f"{lost} with the reference answers"] if lost else []
+    return answers, errors
+
+
+def _lost_points(shown, points, ran=None):
+    """How the first test cell that showed a value lost points, as nbgrader scores it ("" if none did);
+    `shown`: [cell id, text shown], `points`: cell id -> its points; or the test cell `ran` as it ran."""
+    cases = [(cells.grade_id(ran), ran)] if ran is not None else []
+    for cell_id, text in shown:
+        cases.append((cell_id, nbformat.from_dict({"cell_type": "code", "source": "", "metadata": {"nbgrader": {
+            "grade": True, "solution": False, "points": points[cell_id]}}, "outputs": [
+            {"output_type": "execute_result", "data": {"text/plain": text}, "metadata": {}, "execution_count": 1}]})))
+    for cell_id, cell in cases:
+        try:
+            score, most = determine_grade(cell)
+        except ValueError as exc:  # more than the cell's points: nbgrader refuses it
+            return f"{cell_id} failed: {exc}"
+        if score < most:
+            return f"{cell_id} failed: scored {score:g} of {most:g} points"
+    return ""
 
 
 def _diff(reference, mutant):
@@ -228,15 +174,26 @@ def _diff(reference, mutant):
 def audit_assignment(root, aid, only=(), timeout=60, min_timeout=10, sandbox=True):
     """Audit one assignment: its tasks, each mutant with its fate and diff, and the errors."""
     start = time.monotonic()
-    job, chosen = _job(root, aid, only, timeout, min_timeout)
-    answer = run_worker(job, sandbox, hidden=[root, Path.home()])
+    nb, code, chosen = _job(root, aid, only)
+    folder = notebook_of(root, aid).parent
+    budget = 600 + timeout * sum(len(t["mutant_list"]) + 1 for t in chosen)
+    answers, errors = run_notebook(fork_points(nb, code, chosen, timeout, min_timeout), folder, sandbox,
+                                   hidden=[root, Path.home()], budget=budget)
     tasks = []
     for task in chosen:
-        got = answer["tasks"].get(task["task"], {"error": "the worker did not reach this task", "results": []})
+        got = answers.get(task["task"]) or (
+            {"error": "no graded test cell follows this answer", "results": []} if not task["follow"] else
+            {"error": "the grading kernel did not reach this task", "results": []})
+        if not task["follow"]:
+            got = {"error": got["error"], "results": [[False, "", 0.0]] * len(task["mutant_list"])}
         reference = task["reference"]
         rows = []
+        points = {code[j]["id"]: code[j]["points"] for j in task["follow"]}
         for mutant, found, result in zip(task["mutant_list"], task["static"], got["results"]):
             killed, why = result[0], result[1]
+            lost = _lost_points(result[3] if len(result) > 3 else [], points)
+            if not killed and lost:
+                killed, why = True, lost
             if not killed and found:
                 killed, why = True, f"the static rule check: line {found[0][0]} {found[0][1]}"
             rows.append({"operator": mutant.operator, "line": mutant.line, "mutated": mutant.mutated,
@@ -244,8 +201,7 @@ def audit_assignment(root, aid, only=(), timeout=60, min_timeout=10, sandbox=Tru
                          "diff": _diff(reference, mutant.source)})
         tasks.append({"task": task["task"], "tests": task["tests"], "forbidden": task["groups"],
                       "error": got.get("error", ""), "mutants": rows})
-    return {"assignment": aid, "seconds": round(time.monotonic() - start, 1), "tasks": tasks,
-            "errors": answer["errors"]}
+    return {"assignment": aid, "seconds": round(time.monotonic() - start, 1), "tasks": tasks, "errors": errors}
 
 
 # ---------------------------------------------------------------- equivalent mutants
@@ -377,5 +333,3 @@ def run(root, ids=None, only=(), workers=None, timeout=60, min_timeout=10, sandb
     return 1 if failing else 0
 
 
-if __name__ == "__main__" and sys.argv[1:2] == ["--worker"]:
-    work(sys.argv[2])

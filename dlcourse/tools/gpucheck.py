@@ -2,65 +2,53 @@
 
 ``python -m dlcourse gpu-check [ASSIGNMENT…] [--devices cuda cpu]`` builds each assignment's
 notebook for every variant (the reference answers, the release copy left untouched, hostile
-answers, and the named variants of ``tests/submissions/<assignment>.py``), runs it once per
-device in a fresh process (``DLCOURSE_DEVICE`` set, the cells executed in order, magics skipped,
-hidden tests included, as autograde runs them; forked from a runner per device that has imported
-torch without touching CUDA, as the warm grading server does), and compares every test cell: pass or
-fail, and every value a check compared (``DLCOURSE_CHECK_LOG``, see ``record_checks``) within
-that check's own tolerance. It needs only numpy, matplotlib, torch and hypothesis (the property
-checks of hidden tests, pure Python): notebooks are read as
-JSON and run without Jupyter, so it works on a bare CUDA machine (``--list-needs``).
+answers, and the named variants of ``tests/submissions/<assignment>.py``) and runs it once per
+device through the grading executor (grading/execute.py's ``run_notebook``: the kernel, sandbox,
+guard and rule checks that grade, forked from a warm server per device that has imported torch
+without touching CUDA; without bubblewrap, as on a bare GPU machine, the same path unsandboxed),
+hidden tests included, as autograde runs it. It compares every test cell: its points as nbgrader
+scores them, and every value a check compared (``DLCOURSE_CHECK_LOG=display``: each check shows
+what it compared as an output of its cell, see checklog.py) within that check's own tolerance.
 
-Like its runner, it imports nothing but the standard library and dlcourse at the top.
+At the top it imports only the standard library and dlcourse, so ``--list-needs`` tells a bare
+machine what to install (the Jupyter stack from wheels carried along).
 
-The module is long because it is a whole tool that must run on a bare machine, without the rest of
-the grading stack: building variants, running them per device, comparing, reporting.
+The module is long because it is a whole tool: building variants, running them per device,
+comparing, reporting.
 """
 import argparse
 import importlib.util
 import json
 import math
-import os
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from ..checklog import LOG_VAR
+from ..checklog import LOG_VAR, MIME
 from ..notebook import cells
 from ..notebook import variants as made_up
-from ..notebook.tasks import rule_verdicts
 from ..notebook.variants import load_variants
-from .runner import run_cell
 
 ROOT = Path(__file__).resolve().parents[2]
-REQUIRED = ("numpy", "matplotlib", "torch", "hypothesis")
-GRADING_STACK = ("nbformat", "nbclient", "ipykernel", "nbgrader")
+REQUIRED = ("numpy", "matplotlib", "torch", "hypothesis", "nbformat", "nbclient", "ipykernel", "nbgrader")
 BASE_VARIANTS = ("reference", "untouched", "hostile")
 RUN_TIMEOUT = 900  # seconds for one notebook on one device
+OUTPUT_BYTES = 50_000_000  # a test cell's outputs hold its check log
 
-
-# ---------------------------------------------------------------- notebooks as JSON
 
 def read_notebook(path):
-    """A notebook as plain JSON (no nbformat on a bare machine)."""
+    """A notebook as plain JSON."""
     return json.loads(Path(path).read_text())
 
 
-def runner_cells(nb):
-    """What the runner needs of a notebook's cells: type, source, grade id, role, points, and for a test of a
-    task whose code breaks its statement's rule, the message that fails it (as grading fails it)."""
-    broken = rule_verdicts(nb)
-    return [{"type": c["cell_type"], "source": cells.source(c), "grade_id": cells.grade_id(c),
-             "answer": cells.is_answer(c), "test": cells.is_test(c),
-             "points": float(cells.nbgrader(c).get("points") or 0), "rule": broken.get(i, "")}
-            for i, c in enumerate(nb["cells"])]
+def trusted_sources(nb):
+    """grade id -> source of the instructor's locked cells (the gradebook's view of them)."""
+    return {cells.grade_id(c): cells.source(c) for c in nb["cells"] if cells.is_instructor_code(c)}
 
 
 def jobs_for(root, assignments, submissions, variants=None):
-    """(assignment, notebook, variant, cells) for every notebook and variant to run."""
+    """(assignment, notebook file, variant, notebook as autograde runs it, trusted cells) per run to make."""
     jobs = []
     for aid in assignments:
         named = load_variants(submissions, aid)
@@ -71,112 +59,63 @@ def jobs_for(root, assignments, submissions, variants=None):
                 if variants and variant not in variants:
                     continue
                 submission = made_up.build(source, release, variant, named.get(variant, {}).get("cells"))
-                jobs.append((aid, path.name, variant, runner_cells(made_up.as_graded(source, submission))))
+                jobs.append((aid, path, variant, made_up.as_graded(source, submission), trusted_sources(source)))
     return jobs
 
 
 # ---------------------------------------------------------------- running one notebook
 
-def run_cells(notebook, log_path):
-    """Execute the code cells of `notebook` (runner cells) in order in one namespace; per test cell: passed,
-    score, error, checks logged."""
-    namespace = {"__name__": "__main__"}
+def test_results(nb):
+    """Per test cell of a notebook that ran: passed, points as nbgrader scores them, error, checks logged."""
+    from nbgrader.utils import determine_grade
     results = []
-    for cell in notebook:
-        if cell["type"] != "code":
+    for cell in nb.cells:
+        if not cells.is_test(cell):
             continue
-        start = os.path.getsize(log_path) if os.path.exists(log_path) else 0
-        points = cell["points"] if cell["test"] else None
-        error, score = run_cell(cell["source"], namespace, cell["grade_id"], points)
-        if cell["test"] and cell["rule"]:  # the static rule check: the test does not count (grading/execute.py)
-            error, score = f"RuleError: {cell['rule']}", 0.0
-        if cell["test"]:
-            with open(log_path) if os.path.exists(log_path) else open(os.devnull) as log:
-                log.seek(start)
-                checks = [json.loads(line) for line in log if line.strip()]
-            results.append({"cell": cell["grade_id"], "ok": not error and score == points, "score": score,
-                            "error": error, "checks": checks})
+        score, points = determine_grade(cell)
+        errors = [f"{o.ename}: {o.evalue}" for o in cell.outputs if o.output_type == "error"]
+        checks = [o.data[MIME] for o in cell.outputs if o.output_type == "display_data" and MIME in o.data]
+        results.append({"cell": cells.grade_id(cell), "ok": score == points, "score": score,
+                        "error": errors[0][:300] if errors else "", "checks": checks})
     return results
 
 
-def runner_main(jobs_path):
-    """A runner: import torch & co. once (no CUDA call), then run each notebook in a fresh forked process."""
-    import matplotlib
-    matplotlib.use("Agg")
-    os.environ[LOG_VAR] = os.devnull  # dlcourse.checks logs its checks; each child names its own file
-    for name in ("numpy", "torch", "matplotlib.pyplot", "dlcourse.checks", "dlcourse.device", "dlcourse.plots",
-                 "dlcourse.rules", "dlcourse.properties"):
-        importlib.import_module(name)
-    for job in json.loads(Path(jobs_path).read_text()):
-        run_forked(job)
+def run_one(job, device, sandbox, hidden):
+    """Run one job's notebook on `device` through the grading executor; its test results and seconds."""
+    import nbformat
 
-
-def run_forked(job):
-    """Fork; the child runs the notebook of `job` and writes its result; the parent times and bounds it."""
+    from ..grading.execute import run_notebook
+    _aid, path, _variant, nb, trusted = job
+    env = {"DLCOURSE_DEVICE": device, LOG_VAR: "display", "MPLBACKEND": "Agg"}
     start = time.perf_counter()
-    pid = os.fork()
-    if pid == 0:
-        _child(job)
-    deadline, failure = start + RUN_TIMEOUT, ""
-    while os.waitpid(pid, os.WNOHANG) == (0, 0):
-        if time.perf_counter() > deadline:
-            os.kill(pid, 9)
-            os.waitpid(pid, 0)
-            failure = f"timed out after {RUN_TIMEOUT} s"
-            break
-        time.sleep(0.02)
-    result = Path(job["result"])
-    done = json.loads(result.read_text()) if result.exists() and not failure else \
-        {"cells": [], "failure": failure or "the notebook's process ended without a result"}
-    result.write_text(json.dumps({**done, "seconds": time.perf_counter() - start}))
-
-
-def _child(job):
-    """In the forked process: run the cells (output to a file), write the per-cell results, exit."""
-    code = 1
     try:
-        out = os.open(job["output"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.dup2(out, 1)
-        os.dup2(out, 2)
-        os.environ[LOG_VAR] = job["log"]
-        import numpy
-        numpy.random.seed()  # a new process draws a new seed
-        from dlcourse.device import get_device
-        cells = run_cells(json.loads(Path(job["cells"]).read_text()), job["log"])
-        Path(job["result"]).write_text(json.dumps({"cells": cells, "device": str(get_device())}))
-        code = 0
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
+        ran, events = run_notebook(nbformat.reads(json.dumps(nb), as_version=4), path.parent, trusted=trusted, env=env, sandbox=sandbox,
+                                   hidden=hidden, notebook_timeout=RUN_TIMEOUT, max_output_bytes=OUTPUT_BYTES)
+    except Exception as exc:  # the kernel did not start, say
+        return {"cells": [], "seconds": 0.0, "failure": f"{type(exc).__name__}: {exc}"[:300]}
+    stopped = [e["text"] for e in events if e["kind"] == "kernel" and "stopped" in e["text"]]
+    return {"cells": test_results(ran), "seconds": time.perf_counter() - start,
+            **({"failure": stopped[0]} if stopped and not any(c.outputs for c in ran.cells) else {})}
 
 
-def run_all(notebooks, devices, jobs, work, root=ROOT):
-    """Run every notebook (a list of cells) on every device, `jobs` runners per device; the results
-    as results[i][d] for notebook i and device index d."""
-    runners = []
-    for d, device in enumerate(devices):
-        chunks = [[] for _ in range(max(1, jobs))]
-        for i, notebook in enumerate(notebooks):
-            folder = Path(work) / f"{d}-{i}"
-            folder.mkdir(parents=True)
-            (folder / "cells.json").write_text(json.dumps(notebook))
-            chunks[i % len(chunks)].append({k: str(folder / f) for k, f in (
-                ("cells", "cells.json"), ("log", "checks.jsonl"), ("result", "result.json"), ("output", "output.txt"))})
-        for k, chunk in enumerate(c for c in chunks if c):
-            (Path(work) / f"runner-{d}-{k}.json").write_text(json.dumps(chunk))
-            env = {**os.environ, "DLCOURSE_DEVICE": device, "MPLBACKEND": "Agg",
-                   "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])}
-            env.pop(LOG_VAR, None)
-            runners.append(subprocess.Popen([sys.executable, "-m", "dlcourse.tools.gpucheck", "--runner",
-                                             str(Path(work) / f"runner-{d}-{k}.json")], cwd=work, env=env,
-                                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
-    errors = "".join(r.communicate()[1] for r in runners).strip().splitlines()
-    lost = {"cells": [], "seconds": 0.0, "failure": f"the runner failed: {errors[-1] if errors else 'no message'}"}
-    results = []
-    for i in range(len(notebooks)):
-        paths = [Path(work) / f"{d}-{i}" / "result.json" for d in range(len(devices))]
-        results.append([json.loads(p.read_text()) if p.exists() else lost for p in paths])
+def run_all(todo, devices, jobs, root=ROOT, sandbox=None):
+    """Run every job's notebook on every device, `jobs` at once per device (a warm server each); the results
+    as results[i][d] for job i and device index d. Sandboxed where bubblewrap works, unless `sandbox` says."""
+    from ..isolation import bwrap, forkserver
+    if sandbox is None:
+        sandbox = bwrap.probe()[0]
+    hidden = [] if not sandbox else [root, Path.home()]
+    results = [[None] * len(devices) for _ in todo]
+
+    def worker(d, chunk):
+        try:
+            for i in chunk:
+                results[i][d] = run_one(todo[i], devices[d], sandbox, hidden)
+        finally:
+            forkserver.stop_servers()
+    chunks = [(d, range(k, len(todo), max(1, jobs))) for d in range(len(devices)) for k in range(max(1, jobs))]
+    with ThreadPoolExecutor(max_workers=len(chunks)) as pool:
+        list(pool.map(lambda c: worker(*c), chunks))
     return results
 
 
@@ -248,7 +187,7 @@ def _short(value):
 def compare_runs(a, b):
     """(test cells, cells that differ, differences, notes) between two runs of one notebook."""
     if a.get("failure") and b.get("failure"):  # not a difference between the devices, but nothing compared
-        return 0, 0, [], [f"the notebook did not run on either device: {a['failure']}"]
+        return 0, 1, [f"the notebook did not run on either device: {a['failure']}"], []
     if a.get("failure") or b.get("failure"):
         return 0, 1, [f"the notebook did not run on one device: {a.get('failure') or b.get('failure')}"], []
     by_cell = {c["cell"]: c for c in b["cells"]}
@@ -284,34 +223,31 @@ def pinned(root, names):
     return [f"{n}=={pins[n]}" if n in pins else n for n in names]
 
 
+STACK = ("nbformat", "nbclient", "nbconvert", "ipykernel", "jupyter_client", "jupyter_server", "SQLAlchemy",
+         "rapidfuzz", "requests", "hypothesis", "psutil")  # what the grading executor imports, nbgrader aside
+
+
 def needs_text(root=ROOT):
-    """What gpu-check and grading need here, what is missing, and how to install it without a network."""
-    lines = []
-    for title, modules in (("gpu-check needs", REQUIRED), ("grading on this machine also needs", GRADING_STACK)):
-        gone = missing(modules)
-        lines.append(f"{title}: {', '.join(modules)}; missing: {', '.join(gone) or 'nothing'}")
-        if gone:
-            lines.append(f"  install from wheels brought along: {sys.executable} -m pip install --no-index "
-                         f"--find-links wheels/ {' '.join(pinned(root, gone))}")
-    lines.append("  make the wheels on a machine with a network (same Python and platform): python -m pip download "
-                 "-d wheels/ -c constraints.txt nbformat nbclient ipykernel nbgrader")
-    lines.append("  (the CUDA torch wheel: pip download -d wheels/ torch==<pin> --index-url "
-                 "https://download.pytorch.org/whl/cu128; hypothesis with sortedcontainers and attrs: pip download -d "
-                 "wheels/ -c constraints.txt hypothesis; dlcourse needs no install: PYTHONPATH=<course folder>)")
+    """What gpu-check needs here, what is missing, and how to install it without a network."""
+    gone = missing(REQUIRED)
+    pip = f"{sys.executable} -m pip install --no-index --find-links wheels/"
+    lines = [f"gpu-check (the grading executor) needs: {', '.join(REQUIRED)}; missing: {', '.join(gone) or 'nothing'}"]
+    if gone:
+        lines += [f"  install from wheels brought along: {pip} --no-deps {pinned(root, ['nbgrader'])[0]} && "
+                  f"{pip} {' '.join(pinned(root, STACK))}"]
+    lines += ["  make the wheels (about 40 MB) on a machine with a network, same Python and platform: make gpu-wheels",
+              "  (the CUDA torch wheel: pip download -d wheels/ torch==<pin> --index-url "
+              "https://download.pytorch.org/whl/cu128; dlcourse needs no install: PYTHONPATH=<course folder>)"]
     return "\n".join(lines)
 
 
 def check(root, assignments, devices, submissions, variants=None, jobs=1):
     """Run and compare; (table rows, differences, notes). A row: assignment, test cells, checks, same, different,
-    seconds on each device (the notebooks' own time, without the runners' imports)."""
-    work = Path(tempfile.mkdtemp(prefix="dlcourse-gpucheck-"))
+    seconds on each device (kernel start included)."""
     todo = jobs_for(root, assignments, submissions, variants)
-    try:
-        results = run_all([cells for *_, cells in todo], devices, jobs, work, root)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    results = run_all(todo, devices, jobs, root)
     rows, diffs, notes = {}, [], []
-    for (aid, name, variant, _cells), (a, b) in zip(todo, results):
+    for (aid, _path, variant, _nb, _trusted), (a, b) in zip(todo, results):
         n, differing, d, m = compare_runs(a, b)
         row = rows.setdefault(aid, [aid, 0, 0, 0, 0, 0.0, 0.0])
         row[1:] = [row[1] + n, row[2] + sum(len(c["checks"]) for c in a["cells"]), row[3] + n - min(differing, n),
@@ -384,7 +320,4 @@ def run(args, root=ROOT):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--runner":
-        runner_main(sys.argv[2])
-    else:
-        sys.exit(main())
+    sys.exit(main())
