@@ -64,6 +64,16 @@ from dlcourse.grading.execute import EVENTS_SUFFIX  # noqa: E402
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", f"*{EVENTS_SUFFIX}"]
 
 _guarded(c, hidden=[c.CourseDirectory.root, os.path.expanduser("~")], check=False)
+
+# Due dates and the late policy come from course.toml; extensions from extensions.csv
+# (dlcourse/grading/deadlines.py). nbgrader's AssignLatePenalties asks this plugin per late notebook.
+from dlcourse.grading.deadlines import ScheduleError as _ScheduleError  # noqa: E402
+from dlcourse.grading.deadlines import configure as _deadlines  # noqa: E402
+
+try:
+    _deadlines(c, c.CourseDirectory.root)
+except _ScheduleError as _exc:
+    print(f"nbgrader_config.py: no late penalties: {_exc}", file=sys.stderr)
 c.GuardedExecute.max_output_bytes = 1_000_000  # output kept per cell
 c.GuardedExecute.notebook_timeout = 1800       # seconds for a whole notebook
 c.GuardedExecute.warm_kernels = True           # fork each kernel from a sandboxed server that has

@@ -10,6 +10,7 @@ if __name__ == "__main__" and sys.argv[1:2] == ["gpu-check"]:  # runs on a bare 
 
 from .grading import pipeline  # noqa: E402
 from .grading.cluster import ClusterError  # noqa: E402
+from .grading.deadlines import ScheduleError  # noqa: E402
 from .grading.unit import attention_lines  # noqa: E402
 from .isolation.bwrap import SandboxUnavailable  # noqa: E402
 
@@ -109,7 +110,7 @@ def main(argv=None):
     except SandboxUnavailable as exc:
         print(f"refusing to grade: {exc}", file=sys.stderr)
         return 2
-    except (pipeline.UnknownAssignment, ClusterError) as exc:
+    except (pipeline.UnknownAssignment, ClusterError, ScheduleError) as exc:
         print(f"cannot grade: {exc}", file=sys.stderr)
         return 2
     for line in attention_lines(outcomes):

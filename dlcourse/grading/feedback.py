@@ -6,11 +6,13 @@ import latex2mathml.converter
 import nbgrader
 from nbconvert.exporters import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
+from nbgrader.api import Gradebook
 from nbgrader.preprocessors import GetGrades
 from traitlets import Bool
 from traitlets.config import Config
 
 from ..notebook import cells
+from . import deadlines
 
 _HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TESTS[^\n]*\n?", re.M | re.S)
 
@@ -62,7 +64,12 @@ class PendingGrades(GetGrades):
 
     def preprocess(self, nb, resources):
         resources["nbgrader"]["pending"] = 0.0
-        return super().preprocess(nb, resources)
+        nb, resources = super().preprocess(nb, resources)
+        info = resources["nbgrader"]
+        with Gradebook(info["db_url"]) as gb:  # when it was handed in, and what the late policy took
+            info["timing"] = deadlines.timing_note(gb, info["assignment"], info["student"], info["late_penalty"],
+                                                   info["score"] + info["late_penalty"])
+        return nb, resources
 
     def preprocess_cell(self, cell, resources, cell_index):
         cell, resources = super().preprocess_cell(cell, resources, cell_index)

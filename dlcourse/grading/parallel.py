@@ -12,8 +12,8 @@ database:
   fails with "database is locked". So each worker grades into its own private copy of the
   gradebook (taken before the pool starts; WAL mode so the parent can read it while the worker
   writes), and the parent process, the only writer of the course's gradebook, copies each
-  finished submission's rows into it (``merge_submission``). Grades, comments, the timestamp and
-  the late penalty are copied verbatim, so the gradebook ends exactly as a sequential run leaves
+  finished submission's rows into it (``merge_submission``). Grades, comments, the timestamp, the
+  extension and the late penalty are copied verbatim, so the gradebook ends exactly as a sequential run leaves
   it, and a submission is merged exactly once (no lost or doubled rows).
 - Any other database (PostgreSQL) takes concurrent writers: workers write directly to it, each
   its own submissions. The only row two workers could create at once is a student graded on
@@ -107,7 +107,7 @@ def merge_submission(src, dst, aid, student):
         src.db.rollback()
         return False
     kwargs = {"timestamp": sub.timestamp} if sub.timestamp is not None else {}
-    dst.update_or_create_submission(aid, student, **kwargs)
+    dst.update_or_create_submission(aid, student, extension=sub.extension, **kwargs)
     for nb in sub.notebooks:
         target = dst.find_submission_notebook(nb.name, aid, student)
         target.late_submission_penalty = nb.late_submission_penalty

@@ -7,6 +7,7 @@ from nbgrader.api import Gradebook
 
 from ..isolation import bwrap
 from ..notebook import variants as made_up
+from . import deadlines
 from .course import assignments, course_api, export_csv, load_config, notebook_pair  # noqa: F401
 from .unit import Outcome, device_label, grade_one, graded_device, read_scores  # noqa: F401
 
@@ -20,6 +21,7 @@ def generate(api, ids):
         result = api.generate_assignment(aid, force=True)
         if not result["success"]:
             raise RuntimeError(f"generate_assignment {aid} failed:\n{result.get('error') or result.get('log')}")
+    deadlines.write_due_dates(api.coursedir.db_url, api.coursedir.course_id, api.coursedir.root, ids)
 
 
 class UnknownAssignment(ValueError):
@@ -94,6 +96,7 @@ def feedback_command(root, ids=None, students=None, release=False):
     if missing or not graded:
         which = ", ".join(f"{s} ({aid})" for aid, s in missing) or f"nothing graded in {', '.join(ids)}"
         raise NotGradedYet(f"{which}: grade first with `python -m dlcourse grade {' '.join(ids)}`, then make feedback")
+    deadlines.settle_penalties(cd.db_url, cd.course_id, root, ids)  # the written answers graded since count too
     done = []
     for aid, student in graded:
         result = api.generate_feedback(aid, student, force=True)
@@ -117,11 +120,13 @@ def feedback(api, outcomes):
 
 
 def cell_text(o):
-    """One table cell: points / maximum and pending manual points, or FAILED (reason below)."""
+    """One table cell: points / maximum (after the late penalty), the penalty and pending manual points, or
+    FAILED (reason below)."""
     if not o.ok:
         return "FAILED"
     text = f"{o.points:g}/{o.max_points:g}"
-    return text + (f" ({o.pending:g} pending)" if o.pending else "")
+    notes = ([f"late -{o.penalty:g}"] if o.penalty else []) + ([f"{o.pending:g} pending"] if o.pending else [])
+    return text + (f" ({', '.join(notes)})" if notes else "")
 
 
 def grade_table(outcomes):
@@ -169,6 +174,8 @@ def grade(root, ids=None, students=None, workers=None, db_url=None, sandbox=True
     ids = ids or assignments(root)
     for aid in register_missing(api, ids):
         print(f"{aid}: not in the gradebook yet, generated it from source/ (python -m dlcourse generate {aid})")
+    deadlines.load_extensions(root)  # a mistake in extensions.csv stops grading before it starts
+    deadlines.write_due_dates(api.coursedir.db_url, api.coursedir.course_id, root, ids)
     units = [(aid, s) for aid in ids
              for s in (students or sorted(p.parent.name for p in (Path(root) / "submitted").glob(f"*/{aid}")))]
     if dask:

@@ -24,7 +24,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from nbgrader.api import Gradebook
 
-from . import course
+from . import course, deadlines
 
 
 @dataclass
@@ -57,6 +57,7 @@ class AssignmentStats:
     auto_points: dict = field(default_factory=dict)  # student -> autograded points
     pending: dict = field(default_factory=dict)  # student -> number of cells waiting for a TA
     failed: list = field(default_factory=list)  # students whose grading failed
+    late: dict = field(default_factory=dict)  # student -> points the late policy took (late submissions only)
 
     @property
     def mean(self):
@@ -112,6 +113,8 @@ def collect_stats(db_url, course_id, outcomes=None, failed=()):
                         if c.kind == "auto":
                             auto += float(g.score)
                 stats.auto_points[student], stats.pending[student] = auto, waiting
+                if sub.total_seconds_late > 0:
+                    stats.late[student] = sum(nb.late_submission_penalty or 0.0 for nb in sub.notebooks)
             stats.failed += sorted(s for aid, s in failed if aid == a.name and s not in stats.failed
                                    and s not in stats.auto_points)
             assignments.append(stats)
@@ -158,13 +161,14 @@ def write_tables(reports, assignments, cells):
     with open(reports / "assignments.csv", "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["assignment", "submissions", "graded", "failed", "max_auto_points", "max_manual_points",
-                    "mean_auto_points", "mean_auto_percent", "waiting_for_manual_grading"])
+                    "mean_auto_points", "mean_auto_percent", "waiting_for_manual_grading", "late_submissions",
+                    "late_points_taken"])
         for a in assignments:
             graded = len(a.auto_points)
             pct = 100 * a.mean / a.max_auto if a.max_auto and graded else math.nan
             w.writerow([a.assignment, graded + len(a.failed), graded, len(a.failed), _fmt(a.max_auto),
                         _fmt(a.max_manual), _fmt(round(a.mean, 2)), _fmt(round(pct, 1)),
-                        sum(1 for n in a.pending.values() if n)])
+                        sum(1 for n in a.pending.values() if n), len(a.late), _fmt(round(sum(a.late.values()), 2))])
     with open(reports / "cells.csv", "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["assignment", "notebook", "cell", "kind", "max_points", "mean_points", "share_passing",
@@ -221,7 +225,8 @@ def summary_text(assignments, cells, flags=None, top=5):
         lines.append(f"{a.assignment}: {graded} graded" + (f", {len(a.failed)} FAILED ({', '.join(a.failed)})"
                                                            if a.failed else "")
                      + (f"; mean {a.mean:.1f}/{a.max_auto:g} autograded{pct}" if graded else "")
-                     + (f"; {waiting} wait for manual grading ({a.max_manual:g} points each)" if waiting else ""))
+                     + (f"; {waiting} wait for manual grading ({a.max_manual:g} points each)" if waiting else "")
+                     + (f"; {len(a.late)} late, {sum(a.late.values()):g} points taken" if a.late else ""))
     hard = sorted((c for c in cells if c.kind == "auto" and c.scores), key=lambda c: (c.passing, c.mean))[:top]
     if hard:
         lines.append("Hardest test cells (share of students with full points):")
@@ -245,6 +250,7 @@ def write_reports(root, outcomes=None, export=True):
     api = course.course_api(root)
     graded_now = {(o.assignment, o.student) for o in outcomes or []}  # what this run says replaces old reports
     failed = {k for k in failed_gradings(reports) if k not in graded_now}
+    deadlines.settle_penalties(api.coursedir.db_url, api.coursedir.course_id, root)
     assignments, cells = collect_stats(api.coursedir.db_url, api.coursedir.course_id, outcomes, failed)
     if export:
         course.export_csv(root, reports / "grades.csv")

@@ -16,7 +16,7 @@ import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
 from ..notebook import cells
-from . import manual
+from . import deadlines, manual
 from .config import configure
 from .execute import events_file
 from .preflight import preflight
@@ -32,8 +32,9 @@ class Outcome:
     ok: bool
     seconds: float
     error: str = ""
-    points: float = 0.0
+    points: float = 0.0  # after the late penalty
     max_points: float = 0.0
+    penalty: float = 0.0  # points the late policy took (course.toml)
     pending: float = 0.0
     cells: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)  # what the TA should know: kernel deaths, timeouts, integrity
@@ -129,6 +130,8 @@ def grade_submission(api, aid, student, sandbox=True):
     graded = Path(cd.format_path(cd.autograded_directory, student, aid))
     if not error:
         configure(api.config, sandbox, hidden=[root, Path.home()])
+        deadlines.configure(api.config, root)
+        deadlines.prepare_submission(cd.db_url, cd.course_id, root, aid, student)
         try:
             result = api.autograde(aid, student, force=True, create=True)
         except Exception as exc:  # nbgrader itself failed on this submission
@@ -226,10 +229,12 @@ def read_scores(api, outcomes):
                 o.ok, o.error = False, "no submission in the gradebook"
                 continue
             for nb in sub.notebooks:
+                o.penalty += nb.late_submission_penalty or 0.0
                 for g in nb.grades:
                     o.cells[g.name] = None if g.needs_manual_grade else float(g.score)
                     if g.needs_manual_grade:
                         o.pending += g.max_score
                     else:
                         o.points += g.score
+            o.points = max(0.0, o.points - o.penalty)
     return outcomes

@@ -1,0 +1,228 @@
+"""Due dates, late penalties and extensions: course.toml and extensions.csv, carried out by nbgrader.
+
+``course.toml`` (in the course folder, committed)::
+
+    [deadlines]              # when each assignment is due: ISO 8601 with its time zone
+    01_tensors = "2027-02-15T23:59:00+01:00"
+
+    [late_penalty]
+    policy = "per_day"       # "none", "zero" (a late notebook scores 0) or "per_day"
+    per_day = 0.1            # share of the points earned taken per day, or part of a day, late
+    cap = 0.5                # at most this share in all
+
+``extensions.csv`` (git-ignored: it names students), one row per extension::
+
+    student_id,assignment,extension
+    ada,01_tensors,2d        # 2d, 36h, 90m or 1d 12h: that student's due date is so much later
+
+nbgrader keeps the rest: the due date on the gradebook's assignment, the extension on the
+student's submission (``Gradebook.grant_extension``), the submission time from the
+``timestamp.txt`` its exchange writes, and a penalty per notebook that its AssignLatePenalties
+preprocessor asks of ``LatePenalty`` while autograding. Its export, formgrader and feedback then
+show the raw points, the penalty and the final points.
+"""
+import csv
+import datetime
+import math
+import re
+import tomllib
+from pathlib import Path
+
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.plugins import LateSubmissionPlugin
+from traitlets import Enum, Float
+
+COURSE_FILE = "course.toml"
+EXTENSIONS_FILE = "extensions.csv"
+POLICIES = ("none", "zero", "per_day")
+DAY = 86400
+
+
+class ScheduleError(ValueError):
+    """course.toml or extensions.csv says something that cannot be carried out."""
+
+
+class LatePenalty(LateSubmissionPlugin):
+    """The course's late policy, asked by nbgrader's AssignLatePenalties for each late notebook."""
+
+    policy = Enum(POLICIES, default_value="none", help="none, zero, or per_day (a share per day late)").tag(config=True)
+    per_day = Float(0.1, help="share of the points earned taken per day, or part of a day, late").tag(config=True)
+    cap = Float(1.0, help="at most this share of the points earned is taken").tag(config=True)
+
+    def late_submission_penalty(self, student_id, score, total_seconds_late):
+        return penalty(self.policy, self.per_day, self.cap, score, total_seconds_late)
+
+
+def penalty(policy, per_day, cap, score, seconds_late):
+    """Points taken from `score` for a notebook `seconds_late` seconds late (None: nothing taken)."""
+    if seconds_late <= 0 or policy == "none" or not score:
+        return None
+    if policy == "zero":
+        return float(score)
+    days = math.ceil(seconds_late / DAY)
+    return round(float(score) * min(cap, per_day * days), 6)
+
+
+def days_late(seconds_late):
+    """Whole days, a part of a day counting as one, as the per-day policy counts them."""
+    return math.ceil(seconds_late / DAY) if seconds_late > 0 else 0
+
+
+# ---------------------------------------------------------------- reading the files
+
+def load(root):
+    """(due dates: assignment -> aware datetime, late policy: dict) from the course's course.toml."""
+    path = Path(root) / COURSE_FILE
+    if not path.exists():
+        return {}, {"policy": "none", "per_day": 0.0, "cap": 1.0}
+    try:
+        data = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise ScheduleError(f"{path} is not valid TOML: {exc}") from None
+    due = {aid: _due_date(path, aid, value) for aid, value in data.get("deadlines", {}).items()}
+    late = {"policy": "none", "per_day": 0.0, "cap": 1.0, **data.get("late_penalty", {})}
+    if late["policy"] not in POLICIES:
+        raise ScheduleError(f"{path}: late_penalty.policy is {late['policy']!r}; use one of {', '.join(POLICIES)}")
+    for key in ("per_day", "cap"):
+        if not isinstance(late[key], (int, float)) or not 0 <= late[key] <= 1:
+            raise ScheduleError(f"{path}: late_penalty.{key} must be a share from 0 to 1, not {late[key]!r}")
+    return due, late
+
+
+def _due_date(path, aid, value):
+    if isinstance(value, datetime.datetime):  # TOML's own date-time
+        when = value
+    else:
+        try:
+            when = datetime.datetime.fromisoformat(str(value))
+        except ValueError:
+            raise ScheduleError(f"{path}: the due date of {aid} ({value!r}) is not a date and time like "
+                                "2027-02-15T23:59:00+01:00") from None
+    if when.tzinfo is None:
+        raise ScheduleError(f"{path}: the due date of {aid} ({value}) has no time zone; add one, "
+                            "e.g. +01:00 or Z for UTC")
+    return when
+
+
+def parse_extension(text):
+    """A timedelta from "2d", "36h", "90m" or "1d 12h"; ScheduleError otherwise."""
+    parts = re.findall(r"(\d+(?:\.\d+)?)\s*([dhm])", text.strip().lower())
+    if not parts or re.sub(r"(\d+(?:\.\d+)?)\s*([dhm])|\s", "", text.strip().lower()):
+        raise ScheduleError(f"extension {text!r}: write it as days, hours or minutes, e.g. 2d, 36h or 1d 12h")
+    unit = {"d": "days", "h": "hours", "m": "minutes"}
+    total = datetime.timedelta()
+    for number, letter in parts:
+        total += datetime.timedelta(**{unit[letter]: float(number)})
+    return total
+
+
+def load_extensions(root):
+    """(student, assignment) -> timedelta, from the course's extensions.csv (none if there is none)."""
+    path = Path(root) / EXTENSIONS_FILE
+    if not path.exists():
+        return {}
+    found = {}
+    with path.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for line, row in enumerate(rows, 2):
+        missing = [k for k in ("student_id", "assignment", "extension") if not (row.get(k) or "").strip()]
+        if missing:
+            raise ScheduleError(f"{path}, line {line}: no {', '.join(missing)} (columns: student_id,assignment,"
+                                "extension)")
+        try:
+            found[row["student_id"].strip(), row["assignment"].strip()] = parse_extension(row["extension"])
+        except ScheduleError as exc:
+            raise ScheduleError(f"{path}, line {line}: {exc}") from None
+    return found
+
+
+# ---------------------------------------------------------------- nbgrader's side
+
+def configure(config, root):
+    """Have nbgrader's AssignLatePenalties ask the course's policy (course.toml)."""
+    _, late = load(root)
+    config.AssignLatePenalties.plugin_class = LatePenalty
+    config.LatePenalty.policy = late["policy"]
+    config.LatePenalty.per_day = float(late["per_day"])
+    config.LatePenalty.cap = float(late["cap"])
+    return config
+
+
+def write_due_dates(db_url, course_id, root, ids):
+    """Put each assignment's due date from course.toml on the gradebook's assignment (the formgrader shows it)."""
+    due, _ = load(root)
+    with Gradebook(db_url, course_id) as gb:
+        for aid in ids:
+            if aid in due:
+                gb.update_or_create_assignment(aid, duedate=_utc(due[aid]))
+
+
+def prepare_submission(db_url, course_id, root, aid, student):
+    """Before autograding: the due date on the assignment and the student's extension (or none) on their
+    submission, so that nbgrader counts the seconds late from the student's own due date."""
+    write_due_dates(db_url, course_id, root, [aid])
+    extension = load_extensions(root).get((student, aid))
+    with Gradebook(db_url, course_id) as gb:
+        try:
+            gb.find_student(student)
+        except MissingEntry:
+            if extension is None:
+                return
+            gb.add_student(student)
+        try:
+            gb.find_submission(aid, student)
+        except MissingEntry:
+            if extension is None:
+                return
+            gb.add_submission(aid, student)
+        hours = extension.total_seconds() / 3600 if extension else 0
+        gb.grant_extension(aid, student, hours=hours)
+
+
+def settle_penalties(db_url, course_id, root, ids=None):
+    """Recompute the penalty of every late notebook from its points now: nbgrader computes it while
+    autograding, before a TA grades the written answers, which would then escape it. Feedback and
+    reports call this first."""
+    _, late = load(root)
+    with Gradebook(db_url, course_id) as gb:
+        for assignment in gb.assignments:
+            if ids and assignment.name not in ids:
+                continue
+            for sub in assignment.submissions:
+                for nb in sub.notebooks:
+                    taken = penalty(late["policy"], late["per_day"], late["cap"], nb.score, sub.total_seconds_late)
+                    nb.late_submission_penalty = min(taken, nb.score) if taken is not None else None
+        gb.db.commit()
+
+
+def _utc(when):
+    """nbgrader keeps naive UTC date-times."""
+    return when.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+
+
+def duration(seconds):
+    """ "1 day 3 hours", "45 minutes", "12 seconds": the two largest units of a span."""
+    seconds = int(round(seconds))
+    parts = []
+    for name, size in (("day", DAY), ("hour", 3600), ("minute", 60), ("second", 1)):
+        n, seconds = divmod(seconds, size)
+        if n:
+            parts.append(f"{n} {name}{'s' if n != 1 else ''}")
+    return " ".join(parts[:2]) or "0 seconds"
+
+
+def timing_note(gb, aid, student, penalty_points, raw_points):
+    """One sentence for the student's feedback on when they submitted; "" when the assignment has no due date."""
+    try:
+        sub = gb.find_submission(aid, student)
+    except MissingEntry:
+        return ""
+    if sub.duedate is None or sub.timestamp is None:
+        return ""
+    due = f"{sub.duedate:%Y-%m-%d %H:%M} UTC"
+    extended = f", with your extension of {duration(sub.extension.total_seconds())}" if sub.extension else ""
+    if sub.total_seconds_late <= 0:
+        return f"Submitted on time (due {due}{extended})."
+    taken = (f"the late policy took {penalty_points:g} of your {raw_points:g} points"
+             if penalty_points else "the late policy took no points")
+    return f"Submitted {duration(sub.total_seconds_late)} after the due date ({due}{extended}): {taken}."
