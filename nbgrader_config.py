@@ -48,7 +48,9 @@ c.GenerateFeedback.preprocessors = [
 ]
 c.GenerateFeedback.exporter_class = "dlcourse.grading.feedback.FeedbackExporter"
 # Math as MathML, drawn by the browser itself: feedback and the formgrader need no MathJax CDN.
-c.HTMLExporter.preprocessors = ["dlcourse.grading.feedback.RenderMath"]
+c.HTMLExporter.preprocessors = ["dlcourse.grading.reference.ShowReference", "dlcourse.grading.feedback.RenderMath"]
+# ShowReference: in the formgrader only, each written answer's model answer and rubric (and each test
+# cell's reference code) from source/ right after it (dlcourse/grading/reference.py).
 
 # Safe grading (dlcourse/grading/config.py, execute.py): every student kernel runs in a
 # bubblewrap sandbox (no network, nothing of the course but its own files, resource limits),

@@ -12,12 +12,13 @@ import sys
 
 import nbformat
 import pytest
-from conftest import SUBMISSIONS
+from conftest import REPO, SUBMISSIONS
 from labserver import jupyter
 from nbgrader.api import Gradebook
 from test_parallel import AID, small_course
 
-from dlcourse.grading import pipeline
+from dlcourse.grading import pipeline, reference
+from dlcourse.notebook import cells
 from dlcourse.notebook import variants as made_up
 
 
@@ -178,3 +179,44 @@ def test_math_is_typeset_in_the_formgrader_without_the_internet(formgrader, page
     page.wait_for_selector(".text_cell_render", timeout=60_000)
     drawn, raw = _typeset(page)
     assert drawn >= 5 and raw == []
+
+
+# ---- the reference answer and rubric, for the TA only ---------------------------------------
+
+def _plain_snippets(aid):
+    """grade id -> a plain-text phrase of the reference answer or rubric of each written answer."""
+    src = nbformat.read(next((REPO / "source" / aid).glob("*.ipynb")), as_version=4)
+    found = {}
+    for cell in src.cells:
+        if cell.cell_type == "markdown" and cells.is_answer(cell) and cells.is_graded(cell):
+            phrases = re.findall(r"[A-Za-z][A-Za-z ,]{30,}", reference.solution_text(cell.source))
+            found[cells.grade_id(cell)] = phrases[-1][:30]  # the last: in the rubric
+    return found
+
+
+def test_the_formgrader_shows_the_rubric_beside_each_written_answer_and_nowhere_else(course, formgrader, page):
+    snippets = _plain_snippets(AID)
+    assert snippets
+    sub = _submission(formgrader, "ben")
+    page.goto(f"{formgrader.url}/formgrader/submissions/{sub['id']}/?token={formgrader.token}", wait_until="load")
+    page.wait_for_selector(".text_cell_render", timeout=60_000)
+    body = page.inner_text("body")
+    assert body.count("Reference answer and rubric") >= len(snippets)
+    for gid, phrase in snippets.items():
+        at = body.find(phrase)
+        assert at >= 0, (gid, phrase)
+        heading = body.rfind("Reference answer and rubric", 0, at)
+        previous = body.rfind("Reference answer and rubric", 0, heading)
+        assert body.rfind("YOUR ANSWER HERE", 0, heading) > previous, (gid, "right after the student's answer")
+    first = page.get_by_text("Reference answer and rubric").first
+    first.scroll_into_view_if_needed()
+    (REPO / "tests" / "artifacts").mkdir(exist_ok=True)
+    page.screenshot(path=str(REPO / "tests" / "artifacts" / "formgrader-reference.png"))
+    test_code = re.findall(r"Reference answer and rubric[^\n]*: the answer this test checks", body)
+    assert test_code, "test cells a TA may override show the answer they check"
+    released = "".join(p.read_text() for p in (course / "release" / AID).glob("*.ipynb"))
+    _cli(course, "nbgrader", "generate_feedback", AID, "--student=ben", "--force")  # (ada's answers hold the rubric)
+    feedback = (course / "feedback" / "ben" / AID / f"{AID}.html").read_text()
+    for phrase in snippets.values():
+        assert phrase not in released and phrase not in feedback, phrase
+    assert "Reference answer and rubric" not in feedback
