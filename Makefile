@@ -24,11 +24,13 @@ system-packages:
 	@PYTHON=$(PYTHON) bash scripts/system-packages.sh $(SYSTEM_PACKAGES)
 
 # As root (a container), Jupyter refuses to start without --allow-root: passed, with a note.
+# JUPYTER_CONFIG_PATH: nbgrader's Assignments tab reads nbgrader_config.py from there when it works in
+# downloaded/ (where a student's fetched assignments go on one machine).
 ROOT_LAB := $(if $(filter 0,$(shell id -u)),--allow-root)
 ROOT_NOTE := note: running as root, so JupyterLab starts with --allow-root (use an ordinary account on a shared machine)
 lab: $(STAMP)
 	@$(if $(ROOT_LAB),echo "$(ROOT_NOTE)")
-	$(BIN)/jupyter lab --ip=127.0.0.1 $(ROOT_LAB)
+	JUPYTER_CONFIG_PATH=$(CURDIR)$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH} $(BIN)/jupyter lab --ip=127.0.0.1 $(ROOT_LAB)
 
 setup: $(STAMP)
 

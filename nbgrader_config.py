@@ -20,6 +20,16 @@ c.CourseDirectory.feedback_directory = "feedback"
 # The embedded gradebook: SQLite in the course folder (git-ignored: it holds grades).
 c.CourseDirectory.db_url = os.environ.get(
     "DLCOURSE_DB_URL", "sqlite:///" + os.path.join(c.CourseDirectory.root, "gradebook.db"))
+# nbgrader's exchange, through which assignments, submissions and feedback pass. On a JupyterHub a
+# shared folder (DLCOURSE_EXCHANGE; `make hub` sets it); on one machine (`make lab`) one inside the
+# course, so the Assignments tab works there too, with what a student fetches going to downloaded/.
+if os.environ.get("DLCOURSE_EXCHANGE"):
+    c.Exchange.root = os.environ["DLCOURSE_EXCHANGE"]
+else:
+    c.Exchange.root = os.path.join(c.CourseDirectory.root, "exchange")
+    c.Exchange.assignment_dir = os.path.join(c.CourseDirectory.root, "downloaded")
+    for _folder in (c.Exchange.root, c.Exchange.assignment_dir):
+        os.makedirs(_folder, exist_ok=True)
 # Grading on a Dask cluster (`python -m dlcourse grade --dask tcp://HOST:8786`, docs/operators.md
 # "Grading on Dask"): the scheduler to use by default; needs the PostgreSQL gradebook above.
 c.GradingCluster.scheduler = os.environ.get("DLCOURSE_DASK", "")
