@@ -46,6 +46,9 @@ def main(argv=None):
     fb.add_argument("--student", action="append", help="only these students")
     fb.add_argument("--release", action="store_true", help="release it through nbgrader's exchange")
     sub.add_parser("reports", help="write reports/ from the gradebook and print the summary")
+    ro = sub.add_parser("roster", help="import the class list into the gradebook (nbgrader db student import): "
+                                       "student_id, first_name, last_name, email")
+    ro.add_argument("file", nargs="?", default="roster.csv", help="the roster CSV (default: roster.csv)")
     zc = sub.add_parser("zip-collect", help="collect a Moodle download into submitted/ (nbgrader zip_collect)")
     zc.add_argument("assignment")
     zc.add_argument("archive", help="the zip Moodle's 'Download all submissions' gives")
@@ -66,6 +69,17 @@ def main(argv=None):
     root = Path(args.root).resolve()
     if args.db_url:  # nbgrader_config.py reads it, so every nbgrader command and worker uses it
         os.environ["DLCOURSE_DB_URL"] = args.db_url
+    if args.command == "roster":
+        from .grading.roster import RosterError, import_roster
+        path = Path(args.file) if Path(args.file).is_absolute() else root / args.file
+        try:
+            count = import_roster(root, path)
+        except RosterError as exc:
+            print(f"cannot import the roster: {exc}", file=sys.stderr)
+            return 2
+        print(f"{count} students in the gradebook from {path.name} (names and emails show in the formgrader "
+              "and in exports)")
+        return 0
     if args.command == "reports":
         from .grading import reports
         print(reports.write_reports(root))

@@ -67,10 +67,12 @@ def test_make_test_in_ci_requires_the_sandbox(tmp_path):
 
 
 def test_make_lab_starts_as_root_with_a_note_and_as_a_user_without(tmp_path):
-    args = _make_with_a_fake(tmp_path, "lab", "jupyter", 'echo "JUPYTER $*"')
-    runs = {"root" if os.geteuid() == 0 else "user": subprocess.run(args, capture_output=True, text=True)}
+    args = _make_with_a_fake(tmp_path, "lab", "jupyter", 'echo "JUPYTER $*"; echo "CONFIG $JUPYTER_CONFIG_PATH" >&2')
+    env = {k: v for k, v in os.environ.items() if k != "JUPYTER_CONFIG_PATH"}
+    runs = {"root" if os.geteuid() == 0 else "user": subprocess.run(args, capture_output=True, text=True, env=env)}
     for who, run in runs.items():
         assert run.returncode == 0, run.stdout + run.stderr
+        assert run.stderr.strip() == f"CONFIG {REPO}", run.stderr  # nbgrader's Assignments tab finds the course
         started = run.stdout.strip().splitlines()
         if who == "root":
             assert started == ["note: running as root, so JupyterLab starts with --allow-root (use an ordinary "

@@ -13,7 +13,7 @@ LAYERS = [
     {"device", "plots", "checks", "checklog", "properties", "rules"},
     {"lectures.*", "notebook.*", "isolation.*"},
     {"grading", "grading.course", "grading.guard", "grading.scan", "grading.preflight", "grading.restore",
-     "grading.metadata", "grading.deadlines", "grading.feedback", "grading.reference", "grading.manual", "grading.collect"},
+     "grading.metadata", "grading.deadlines", "grading.feedback", "grading.reference", "grading.manual", "grading.collect", "grading.roster"},
     {"grading.execute"},
     {"grading.config"},
     {"grading.unit"},

@@ -4,10 +4,11 @@ Moodle's "Download all submissions" gives a zip with one folder per submission, 
 ``<Full Name>_<participant id>_assignsubmission_file_`` (or, without folders, files named
 ``<Full Name>_<participant id>_assignsubmission_file_<file name>``). ``MoodleCollector`` is a
 collector plugin for ``nbgrader zip_collect`` that maps each such submission to a student id
-through a roster CSV::
+through a roster CSV: the course's roster.csv (roster.py) with a ``moodle_id`` column, or one with
+a ``full_name`` column instead of first and last names::
 
-    student_id,full_name,moodle_id
-    ada,Ada Lovelace,123456
+    student_id,first_name,last_name,email,moodle_id
+    ada,Ada,Lovelace,ada@example.org,123456
 
 A submission matches by ``moodle_id`` (the number in the folder name), else by the full name
 (case and spacing ignored) when exactly one roster row has it. What cannot be matched is not
@@ -58,8 +59,9 @@ class Roster:
         self.by_id = {r["moodle_id"].strip(): r["student_id"].strip() for r in rows if (r.get("moodle_id") or "").strip()}
         self.by_name = {}
         for r in rows:
-            if (r.get("full_name") or "").strip():
-                self.by_name.setdefault(normalize_name(r["full_name"]), []).append(r["student_id"].strip())
+            name = (r.get("full_name") or f"{r.get('first_name') or ''} {r.get('last_name') or ''}").strip()
+            if name:
+                self.by_name.setdefault(normalize_name(name), []).append(r["student_id"].strip())
 
     def match(self, name, pid):
         """(student id, None) or (None, why not)."""

@@ -66,8 +66,17 @@ DEMO_STUDENTS = {
 }
 
 
+DEMO_NAMES = {"ada": ("Ada", "Byron"), "ben": ("Ben", "Okafor"), "cleo": ("Cleo", "Martin"),
+              "dev": ("Dev", "Patel"), "eli": ("Eli", "Novak")}
+
+
 def build_demo_class(root, submissions_dir, ids):
-    """Fill submitted/ with the demo class: one student per kind of submission."""
+    """Fill submitted/ with the demo class, one student per kind of submission, and put its made-up roster in
+    the gradebook (as `python -m dlcourse roster` would)."""
+    api = course_api(root)
+    with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
+        for student, (first, last) in DEMO_NAMES.items():
+            gb.update_or_create_student(student, first_name=first, last_name=last, email=f"{student}@example.org")
     for aid in ids:
         variants = made_up.load_variants(submissions_dir, aid)
         for student, kind in DEMO_STUDENTS.items():
