@@ -7,12 +7,13 @@ STAMP  := $(VENV)/.installed
 # Debian packages each target needs, installed first (scripts/system-packages.sh: as root or with
 # password-less sudo; otherwise it names the command to run and stops before any pip work).
 SYSTEM_PACKAGES := bubblewrap
-test: SYSTEM_PACKAGES += chromium postgresql nodejs
+test: SYSTEM_PACKAGES += chromium postgresql nodejs npm python3-venv
+hub: SYSTEM_PACKAGES += nodejs npm python3-venv
 site: SYSTEM_PACKAGES += nodejs
 # In CI the sandbox tests must run, not skip.
 test: export DLCOURSE_REQUIRE_SANDBOX := $(if $(CI),1,$(DLCOURSE_REQUIRE_SANDBOX))
 
-.PHONY: demo test lab setup release grade clean system-packages gpu-check gpu-wheels site
+.PHONY: demo test lab hub setup release grade clean system-packages gpu-check gpu-wheels site
 
 demo: $(STAMP)
 	$(BIN)/python -m dlcourse demo
@@ -31,6 +32,12 @@ ROOT_NOTE := note: running as root, so JupyterLab starts with --allow-root (use 
 lab: $(STAMP)
 	@$(if $(ROOT_LAB),echo "$(ROOT_NOTE)")
 	JUPYTER_CONFIG_PATH=$(CURDIR)$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH} $(BIN)/jupyter lab --ip=127.0.0.1 $(ROOT_LAB)
+
+# The course's JupyterHub for a class on this machine, as root: accounts from roster.csv (TAs: role ta),
+# servers as those accounts, nbgrader's exchange; docs/operators.md "The course's JupyterHub".
+ROSTER ?= roster.csv
+hub: $(STAMP)
+	$(BIN)/python -m dlcourse hub --roster $(ROSTER) $(HUB_ARGS)
 
 setup: $(STAMP)
 

@@ -18,6 +18,33 @@ UNSANDBOXED = ("run student code with your own permissions, without the bubblewr
                "(only for submissions you trust, on a machine without bubblewrap)")
 
 
+def run_hub(root, args):
+    """python -m dlcourse hub: set the hub up, run it until Ctrl-C; or remove what it made."""
+    from .grading.roster import RosterError
+    from .hub import deploy
+    from .hub.accounts import AccountError
+    folder = Path(args.folder)
+    try:
+        if args.remove:
+            deploy.remove(folder)
+            print(f"hub: removed its accounts and {folder}")
+            return 0
+        roster = Path(args.roster) if Path(args.roster).is_absolute() else root / args.roster
+        settings = deploy.prepare(folder, root, roster, port=args.port)
+    except (deploy.HubError, AccountError, RosterError) as exc:
+        print(f"cannot start the hub: {exc}", file=sys.stderr)
+        return 2
+    process = deploy.start(settings)
+    print(f"hub: log in at http://127.0.0.1:{args.port}/ with a roster account (passwords: {folder}/passwords.csv, "
+          f"root only); TAs grade in {settings['course']}.\nCtrl-C stops the hub and every server; "
+          f"`python -m dlcourse hub --remove` then deletes the accounts it made. Log: {folder}/jupyterhub.log")
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        process.terminate()
+        return process.wait()
+
+
 def main(argv=None):
     """Parse the command line and run one step of the TA pipeline."""
     parser = argparse.ArgumentParser(prog="python -m dlcourse", description=__doc__)
@@ -62,6 +89,11 @@ def main(argv=None):
     aud.add_argument("--min-score", type=float, default=0.95, help="exit non-zero below this score (default 0.95)")
     aud.add_argument("--json", help="write the results to this JSON file")
     aud.add_argument("--unsandboxed", action="store_true", help=UNSANDBOXED)
+    hub = sub.add_parser("hub", help="the course's JupyterHub for a class on this machine (as root; make hub)")
+    hub.add_argument("--roster", default="roster.csv", help="the class list, TAs with role ta (default roster.csv)")
+    hub.add_argument("--folder", default="/srv/dlcourse-hub", help="the hub's folder (default /srv/dlcourse-hub)")
+    hub.add_argument("--port", type=int, default=8000, help="where to log in: http://127.0.0.1:PORT/ (default 8000)")
+    hub.add_argument("--remove", action="store_true", help="delete the accounts the hub made and its folder")
     from .tools import gpucheck
     gpucheck.add_arguments(sub.add_parser("gpu-check", help="grade every notebook and variant on two devices "
                                                              "and compare (default: cuda cpu)"))
@@ -69,6 +101,8 @@ def main(argv=None):
     root = Path(args.root).resolve()
     if args.db_url:  # nbgrader_config.py reads it, so every nbgrader command and worker uses it
         os.environ["DLCOURSE_DB_URL"] = args.db_url
+    if args.command == "hub":
+        return run_hub(root, args)
     if args.command == "roster":
         from .grading.roster import RosterError, import_roster
         path = Path(args.file) if Path(args.file).is_absolute() else root / args.file

@@ -10,6 +10,7 @@ installed() {  # the package, or the program it brings, is already here
         bubblewrap) command -v bwrap >/dev/null 2>&1 && return 0 ;;
         chromium) command -v chromium >/dev/null 2>&1 && return 0 ;;
         nodejs) command -v node >/dev/null 2>&1 && return 0 ;;
+        npm) command -v npm >/dev/null 2>&1 && return 0 ;;
         postgresql) compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null && return 0 ;;
     esac
     dpkg -s "$1" >/dev/null 2>&1

@@ -19,7 +19,7 @@ LAYERS = [
     {"grading.unit"},
     {"grading.parallel", "grading.cluster", "grading.reports"},
     {"grading.pipeline"},
-    {"tools.*"},
+    {"tools.*", "hub.*"},
     {"__main__"},
 ]
 RUNTIME = LAYERS[0]

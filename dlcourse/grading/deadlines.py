@@ -201,8 +201,8 @@ def _utc(when):
 
 
 def duration(seconds):
-    """ "1 day 3 hours", "45 minutes", "12 seconds": the two largest units of a span."""
-    seconds = int(round(seconds))
+    """ "1 day 3 hours", "45 minutes", "12 seconds": the two largest units of a span (a started second counts)."""
+    seconds = math.ceil(seconds)
     parts = []
     for name, size in (("day", DAY), ("hour", 3600), ("minute", 60), ("second", 1)):
         n, seconds = divmod(seconds, size)

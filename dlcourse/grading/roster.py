@@ -2,7 +2,8 @@
 
 Columns: ``student_id`` (the student's login: their nbgrader id and, on the course's JupyterHub,
 their Unix account), ``first_name``, ``last_name``, ``email``; optional ``moodle_id`` (a Moodle
-download's folder numbers, collect.py) and ``lms_user_id``. ``python -m dlcourse roster
+download's folder numbers, collect.py), ``lms_user_id``, and ``role`` (``ta`` for a TA's row: an
+account on the hub, not a student in the gradebook). ``python -m dlcourse roster
 [roster.csv]`` checks every row, then hands the gradebook's part to nbgrader's own ``nbgrader db
 student import``, so names and emails show in the formgrader and in exports. Importing again
 updates the same students.
@@ -43,14 +44,16 @@ def read(path):
         if sid in seen:
             raise RosterError(f"{path}, line {line}: student_id {sid!r} is already on line {seen[sid]}")
         seen[sid] = line
+        if row.get("role", "") not in ("", "student", "ta"):
+            raise RosterError(f"{path}, line {line}: role {row['role']!r} is neither student nor ta")
         if row["email"] and not EMAIL.match(row["email"]):
             raise RosterError(f"{path}, line {line}: {row['email']!r} is not an email address")
     return rows
 
 
 def import_roster(root, path):
-    """Check the roster, then import it with nbgrader's `db student import`; the number of students."""
-    rows = read(path)
+    """Check the roster, then import its students with nbgrader's `db student import`; their number."""
+    rows = [r for r in read(path) if r.get("role", "") != "ta"]
     with tempfile.TemporaryDirectory() as tmp:
         table = Path(tmp) / "students.csv"
         with table.open("w", newline="") as handle:
