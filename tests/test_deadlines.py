@@ -2,6 +2,7 @@
 in the gradebook, the grade table, nbgrader's export, the reports and the student's feedback."""
 import csv
 import datetime
+import re
 import shutil
 import subprocess
 import sys
@@ -169,6 +170,12 @@ def test_feedback_tells_each_student_when_they_handed_in_and_what_it_cost(graded
     assert "Submitted 12 hours 1 second after the due date (2027-02-24 10:59 UTC, with your extension of " \
            "1 day 12 hours)" in pages["extended_but_late"]
     assert "Late submission penalty" in pages["one_day_late"] and "Late submission penalty" not in pages["on_time"]
+    at = pages["ten_days_late"].find("Your assignments so far")
+    assert at > 0, pages["ten_days_late"][:3000]
+    row = re.search(rf"<td>{AID}</td>(.*?)</tr>", pages["ten_days_late"][at:], re.S)
+    assert row, pages["ten_days_late"][at:at + 2000]
+    row = row.group(1)
+    assert "2027-02-22 22:59 UTC" in row and "(10 days late)" in row and "-" in row, row
 
 
 def test_a_written_answer_graded_later_is_counted_before_the_penalty_is_taken(graded_class):

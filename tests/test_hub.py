@@ -295,3 +295,7 @@ def test_a_week_of_the_course_on_the_hub_as_each_user_sees_it(hub, people):
     assert "after the due date" in seen["late"] and "the late policy took 1.9 of your 19 points" in seen["late"]
     assert "(Score: 17.1 / 19.0)" in seen["late"] and "Late submission penalty" in seen["late"], seen["late"][:800]
     assert COMMENT not in seen["late"] and COMMENT not in seen["partly"]
+    for kind, text in seen.items():  # the overview of every assignment: 01 handed in, the other six not yet
+        assert "Your assignments so far" in text and text.count("not handed in") == 6, (kind, text[:1500])
+    assert re.search(rf"{AID}\s+{re.escape(due.strftime('%Y-%m-%d %H:%M'))} UTC\s+17\.1 / 19\.0\s+-1\.9 \(\d+ seconds? "
+                     r"late\)", seen["late"]), seen["late"][:1500]

@@ -211,6 +211,30 @@ def duration(seconds):
     return " ".join(parts[:2]) or "0 seconds"
 
 
+def overview(gb, student):
+    """The student's course so far, one row per assignment: due date (theirs), points after the penalty,
+    maximum, penalty, points still to be graded by hand, and whether it was handed in."""
+    rows = []
+    for assignment in sorted(gb.assignments, key=lambda a: a.name):
+        row = {"assignment": assignment.name, "max": float(assignment.max_score), "points": None, "penalty": 0.0,
+               "pending": 0.0, "late": "", "due": f"{assignment.duedate:%Y-%m-%d %H:%M} UTC"
+               if assignment.duedate else ""}
+        try:
+            sub = gb.find_submission(assignment.name, student)
+        except MissingEntry:
+            rows.append(row)
+            continue
+        if sub.duedate is not None:
+            row["due"] = f"{sub.duedate:%Y-%m-%d %H:%M} UTC" + (" (extended)" if sub.extension else "")
+        raw = sum(g.score for nb in sub.notebooks for g in nb.grades if not g.needs_manual_grade)
+        row["pending"] = sum(g.max_score for nb in sub.notebooks for g in nb.grades if g.needs_manual_grade)
+        row["penalty"] = sum(nb.late_submission_penalty or 0.0 for nb in sub.notebooks)
+        row["points"] = max(0.0, raw - row["penalty"])
+        row["late"] = duration(sub.total_seconds_late) if sub.timestamp and sub.total_seconds_late > 0 else ""
+        rows.append(row)
+    return rows
+
+
 def timing_note(gb, aid, student, penalty_points, raw_points):
     """One sentence for the student's feedback on when they submitted; "" when the assignment has no due date."""
     try:

@@ -69,6 +69,7 @@ class PendingGrades(GetGrades):
         with Gradebook(info["db_url"]) as gb:  # when it was handed in, and what the late policy took
             info["timing"] = deadlines.timing_note(gb, info["assignment"], info["student"], info["late_penalty"],
                                                    info["score"] + info["late_penalty"])
+            info["overview"] = deadlines.overview(gb, info["student"])  # every assignment so far
         return nb, resources
 
     def preprocess_cell(self, cell, resources, cell_index):
