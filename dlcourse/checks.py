@@ -334,8 +334,9 @@ def check_int_set(name, answer, expected):
     return True
 
 
-# gpu-check (tools/gpucheck.py): with DLCOURSE_CHECK_LOG set, every check_* call appends what it
-# compared (name, found and expected values, tolerance, pass/fail) as a JSON line to that file.
+# gpu-check (tools/gpucheck.py): with DLCOURSE_CHECK_LOG set, every check_* call records what it
+# compared (name, found and expected values, tolerance, pass/fail): a JSON line appended to that
+# file, or with DLCOURSE_CHECK_LOG=display an output of the running cell (checklog.py).
 if os.environ.get("DLCOURSE_CHECK_LOG"):
     from .checklog import record_checks
     record_checks(globals(), os.environ["DLCOURSE_CHECK_LOG"])

@@ -18,6 +18,7 @@ import secrets
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.request
@@ -299,3 +300,19 @@ def test_a_week_of_the_course_on_the_hub_as_each_user_sees_it(hub, people):
         assert "Your assignments so far" in text and text.count("not handed in") == 6, (kind, text[:1500])
     assert re.search(rf"{AID}\s+{re.escape(due.strftime('%Y-%m-%d %H:%M'))} UTC\s+17\.1 / 19\.0\s+-1\.9 \(\d+ seconds? "
                      r"late\)", seen["late"]), seen["late"][:1500]
+
+
+def test_the_hub_refuses_a_roster_it_cannot_use_before_it_makes_anything(tmp_path):
+    folder = tmp_path / "hub"
+    runs = []
+    for roster, text in ((tmp_path / "none.csv", None),
+                         (tmp_path / "no_ta.csv", f"student_id,first_name,last_name,email\ndlnota{SUFFIX},Ada,Byron,\n")):
+        if text:
+            roster.write_text(text)
+        runs.append(subprocess.run([sys.executable, "-m", "dlcourse", "hub", "--roster", str(roster), "--folder",
+                                    str(folder)], capture_output=True, text=True, timeout=120))
+    assert [r.returncode for r in runs] == [2, 2]
+    assert "no roster at" in runs[0].stderr and "student_id, first_name, last_name, email" in runs[0].stderr
+    assert "no TA (add a row with role = ta)" in runs[1].stderr
+    assert not folder.exists() and not accounts.exists(f"dlnota{SUFFIX}")
+    assert "Traceback" not in runs[0].stderr + runs[1].stderr
