@@ -23,9 +23,15 @@ c.CourseDirectory.db_url = os.environ.get(
 # nbgrader's exchange, through which assignments, submissions and feedback pass. On a JupyterHub a
 # shared folder (DLCOURSE_EXCHANGE; `make hub` sets it); on one machine (`make lab`) one inside the
 # course, so the Assignments tab works there too, with what a student fetches going to downloaded/.
+# Collecting takes only submissions owned by the student they name, without symbolic links, dated by
+# when they last changed (dlcourse/grading/exchange.py); on one machine, where one account plays
+# every student, the owner is not checked.
+c.ExchangeFactory.collect = "dlcourse.grading.exchange.CheckedCollect"
 if os.environ.get("DLCOURSE_EXCHANGE"):
     c.Exchange.root = os.environ["DLCOURSE_EXCHANGE"]
+    c.CourseDirectory.groupshared = True  # several TAs share the course folder and the exchange
 else:
+    c.CheckedCollect.require_owner = False
     c.Exchange.root = os.path.join(c.CourseDirectory.root, "exchange")
     c.Exchange.assignment_dir = os.path.join(c.CourseDirectory.root, "downloaded")
     for _folder in (c.Exchange.root, c.Exchange.assignment_dir):

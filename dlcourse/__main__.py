@@ -120,13 +120,15 @@ def main(argv=None):
         return 0
     if args.command == "feedback":
         try:
-            done = pipeline.feedback_command(root, args.assignments or None, args.student, args.release)
+            done, failed = pipeline.feedback_command(root, args.assignments or None, args.student, args.release)
         except pipeline.NotGradedYet as exc:
             print(f"no feedback yet: {exc}", file=sys.stderr)
             return 2
         for student, aid, path in done:
             print(f"{student} · {aid}: {path.relative_to(root)}{' (released)' if args.release else ''}")
-        return 0
+        for student, aid, why in failed:
+            print(f"FAILED {student} · {aid}: {why}", file=sys.stderr)
+        return 1 if failed else 0
     if args.command == "zip-collect":
         from .grading import collect
         students, report = collect.zip_collect_moodle(root, args.assignment, args.archive, args.roster)

@@ -159,7 +159,8 @@ def test_the_export_and_the_reports_show_raw_points_penalty_and_final_points(gra
 
 def test_feedback_tells_each_student_when_they_handed_in_and_what_it_cost(graded_class):
     root, _ = graded_class
-    done = pipeline.feedback_command(root, [AID])
+    done, failed = pipeline.feedback_command(root, [AID])
+    assert not failed, failed
     pages = {student: path.read_text() for student, _, path in done}
     assert "Submitted on time (due 2027-02-22 22:59 UTC)." in pages["on_time"]
     assert "Submitted on time (due 2027-02-22 22:59 UTC)." in pages["at_the_second"]
@@ -204,3 +205,14 @@ def test_removing_an_extension_makes_the_submission_late_at_the_next_grading(gra
     api = pipeline.course_api(root)
     with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
         assert gb.find_submission(AID, "extended").extension is None
+
+
+def test_one_students_broken_feedback_never_stops_the_others(graded_class):
+    root, _ = graded_class
+    (root / "autograded" / "on_time" / AID / f"{AID}.ipynb").write_text("{not json")
+    run = subprocess.run([sys.executable, "-m", "dlcourse", "--root", str(root), "feedback", AID],
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 1 and "FAILED on_time · 01_tensors:" in run.stderr, run.stdout + run.stderr
+    made = {line.split(" · ")[0] for line in run.stdout.splitlines() if " · " in line}
+    assert made == set(CLASS) - {"on_time"}, run.stdout
+    assert "Traceback" not in run.stderr

@@ -27,6 +27,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import REPO
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from dlcourse.hub import accounts, deploy
 from dlcourse.notebook import cells
@@ -171,6 +172,18 @@ def type_in_cell(page, index, text, markdown):
     page.keyboard.press("Escape")
 
 
+def save(page):
+    """Ctrl+S; if JupyterLab says the file changed on disk meanwhile, keep the student's version (Overwrite)."""
+    page.keyboard.press("Control+S")
+    changed = page.locator(".jp-Dialog", has_text="File Changed")
+    try:
+        changed.wait_for(timeout=3000)
+        changed.locator("button", has_text="Overwrite").click()
+    except PlaywrightTimeout:
+        pass
+    page.wait_for_selector(".jp-mod-current .jp-mod-dirty", state="detached")
+
+
 def fetch_answer_validate_submit(page, name, kind):
     tab = assignments_tab(page)
     tab.locator("button:has-text('Fetch')").click()
@@ -180,10 +193,9 @@ def fetch_answer_validate_submit(page, name, kind):
     page.wait_for_selector(".jp-NotebookPanel:visible .jp-Notebook .jp-Cell")
     for index, (text, markdown) in answers(kind).items():
         type_in_cell(page, index, text, markdown)
-    page.keyboard.press("Control+S")
-    page.wait_for_selector(".jp-mod-current .jp-mod-dirty", state="detached")
+    save(page)
     page.locator(".jp-NotebookPanel:visible .jp-Toolbar [title='Validate Assignment']").click()
-    dialog = page.locator(".jp-Dialog")
+    dialog = page.locator(".jp-Dialog", has_text="Validation Results")
     dialog.wait_for(timeout=300_000)
     shot(page, f"{kind}-validated")
     verdict = dialog.inner_text()
@@ -247,6 +259,34 @@ def read_feedback(page, kind):
     return frame.locator("body").inner_text()
 
 
+CHEAT = """
+import os, shutil, sys
+inbound, aid, attacker, victim, solutions = sys.argv[1:]
+def folder(name):
+    path = os.path.join(inbound, name)
+    os.mkdir(path)
+    return path
+forged = folder(f"{victim}+{aid}+2099-01-01 00:00:00.000000 UTC+forged")  # newest of all, in someone's name
+with open(os.path.join(forged, aid + ".ipynb"), "w") as handle:
+    handle.write("{}")
+os.symlink(solutions, os.path.join(folder(f"{attacker}+{aid}+2099-01-01 00:00:00.000000 UTC+link"), aid + ".ipynb"))
+old = folder(f"{attacker}+{aid}+2000-01-01 00:00:00.000000 UTC+backdated")  # written now, said to be old
+shutil.copy(os.path.expanduser(f"~/{aid}/{aid}.ipynb"), old)
+with open(os.path.join(old, "submission_secret.txt"), "w") as handle:
+    handle.write("made up")
+"""
+
+
+def cheat(hub, attacker, victim):
+    """What a student can do to the shared exchange with their own account, without the tab."""
+    solutions = Path(hub["course"]) / "source" / AID / f"{AID}.ipynb"
+    inbound = Path(hub["exchange"]) / "dl-course" / "inbound"
+    run = subprocess.run([deploy.tool("runuser"), "-u", attacker, "--", f"{hub['bin']}/python", "-c", CHEAT,
+                          str(inbound), AID, attacker, victim, str(solutions)], capture_output=True, text=True,
+                         cwd="/", env={"HOME": str(Path("~" + attacker).expanduser()), "PATH": "/usr/bin:/bin"})
+    assert run.returncode == 0, run.stderr
+
+
 def _row(table, name):
     return next(line for line in table.splitlines() if line.startswith(name + " "))
 
@@ -273,7 +313,12 @@ def test_a_week_of_the_course_on_the_hub_as_each_user_sees_it(hub, people):
     verdict["late"] = fetch_answer_validate_submit(people[STUDENTS["late"]], STUDENTS["late"], "late")
     assert "Success!" in verdict["late"]
 
-    assert "Successfully collected" in formgrader_action(ta, hub, "collect")
+    cheat(hub, STUDENTS["late"], STUDENTS["right"])
+    collected = formgrader_action(ta, hub, "collect")
+    assert "Successfully collected" in collected
+    assert f"but belongs to {STUDENTS['late']}" in collected and "holds a symbolic link" in collected, collected
+    stamp = (Path(hub["course"]) / "submitted" / STUDENTS["late"] / AID / "timestamp.txt").read_text()
+    assert stamp.startswith(str(due.year)) and "2000-01-01" not in stamp, stamp  # dated when it was written
     graded = deploy.as_ta(hub, TA, "dlcourse", "grade", AID)
     table = graded.stdout
     assert re.search(r"16/19 \(3 pending\)", _row(table, STUDENTS["right"])), table

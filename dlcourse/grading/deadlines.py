@@ -152,9 +152,8 @@ def write_due_dates(db_url, course_id, root, ids):
     """Put each assignment's due date from course.toml on the gradebook's assignment (the formgrader shows it)."""
     due, _ = load(root)
     with Gradebook(db_url, course_id) as gb:
-        for aid in ids:
-            if aid in due:
-                gb.update_or_create_assignment(aid, duedate=_utc(due[aid]))
+        for aid in ids:  # (a due date taken out of course.toml is taken out of the gradebook too)
+            gb.update_or_create_assignment(aid, duedate=_utc(due[aid]) if aid in due else None)
 
 
 def prepare_submission(db_url, course_id, root, aid, student):
@@ -175,20 +174,30 @@ def prepare_submission(db_url, course_id, root, aid, student):
             if extension is None:
                 return
             gb.add_submission(aid, student)
-        hours = extension.total_seconds() / 3600 if extension else 0
-        gb.grant_extension(aid, student, hours=hours)
+        _extend(gb, aid, student, extension)
+
+
+def _extend(gb, aid, student, extension):
+    """Give the submission its extension (None: take any away)."""
+    gb.grant_extension(aid, student, hours=extension.total_seconds() / 3600 if extension else 0)
 
 
 def settle_penalties(db_url, course_id, root, ids=None):
-    """Recompute the penalty of every late notebook from its points now: nbgrader computes it while
-    autograding, before a TA grades the written answers, which would then escape it. Feedback and
-    reports call this first."""
+    """Recompute the penalty of every late notebook from its points now, the due dates and extensions
+    read again: nbgrader computes it while autograding, before a TA grades the written answers (which
+    would then escape it) or fixes a due date or an extension. Feedback and reports call this first."""
     _, late = load(root)
+    extensions = load_extensions(root)
+    with Gradebook(db_url, course_id) as gb:
+        names = [a.name for a in gb.assignments if not ids or a.name in ids]
+    write_due_dates(db_url, course_id, root, names)  # course.toml and extensions.csv as they are now
     with Gradebook(db_url, course_id) as gb:
         for assignment in gb.assignments:
-            if ids and assignment.name not in ids:
+            if assignment.name not in names:
                 continue
             for sub in assignment.submissions:
+                if (sub.extension or None) != extensions.get((sub.student.id, assignment.name)):
+                    _extend(gb, assignment.name, sub.student.id, extensions.get((sub.student.id, assignment.name)))
                 for nb in sub.notebooks:
                     taken = penalty(late["policy"], late["per_day"], late["cap"], nb.score, sub.total_seconds_late)
                     nb.late_submission_penalty = min(taken, nb.score) if taken is not None else None

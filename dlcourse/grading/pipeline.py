@@ -95,7 +95,8 @@ class NotGradedYet(ValueError):
 
 def feedback_command(root, ids=None, students=None, release=False):
     """Regenerate the HTML feedback of graded submissions (after hand grading, say) and, with `release`,
-    put it in the exchange for students to fetch. Returns [(student, assignment, html path)]."""
+    put it in the exchange for students to fetch. Returns ([(student, assignment, html path)] done,
+    [(student, assignment, why)] that failed)."""
     api = course_api(root)
     cd = api.coursedir
     ids = ids or assignments(root)
@@ -106,19 +107,25 @@ def feedback_command(root, ids=None, students=None, release=False):
         which = ", ".join(f"{s} ({aid})" for aid, s in missing) or f"nothing graded in {', '.join(ids)}"
         raise NotGradedYet(f"{which}: grade first with `python -m dlcourse grade {' '.join(ids)}`, then make feedback")
     deadlines.settle_penalties(cd.db_url, cd.course_id, root, ids)  # the written answers graded since count too
-    done = []
-    for aid, student in graded:
+    done, failed = [], []
+    for aid, student in graded:  # one student's failure never stops the others' feedback
         result = api.generate_feedback(aid, student, force=True)
-        if not result["success"]:
-            raise RuntimeError(f"feedback for {student} ({aid}) failed:\n{result.get('error') or result.get('log')}")
-        if release:
+        why = "" if result["success"] else _last_line(result)
+        if not why and release:
             result = api.release_feedback(aid, student)
-            if not result["success"]:
-                raise RuntimeError(f"releasing feedback for {student} ({aid}) failed (is c.Exchange.root set in "
-                                   f"nbgrader_config.py?):\n{result.get('error') or result.get('log')}")
+            why = "" if result["success"] else f"releasing it failed: {_last_line(result)}"
+        if why:
+            failed.append((student, aid, why))
+            continue
         folder = Path(cd.format_path(cd.feedback_directory, student, aid))
         done += [(student, aid, path) for path in sorted(folder.glob("*.html"))]
-    return done
+    return done, failed
+
+
+def _last_line(result):
+    """The last line of what an nbgrader API call reported: usually the error itself."""
+    lines = [line for line in str(result.get("error") or result.get("log") or "").splitlines() if line.strip()]
+    return lines[-1].strip() if lines else "no message"
 
 
 def feedback(api, outcomes):

@@ -55,6 +55,13 @@ def create(names, ta_group, tas=(), passwords=None, home_base=None):
     require_root()
     passwords = dict(passwords or {})
     made = []
+    for name in names:  # before anything is made
+        if exists(name) and (name == "root" or pwd.getpwnam(name).pw_uid < 1000):
+            raise AccountError(f"{name} is a system account: the roster cannot name it")
+        home = os.path.join(str(home_base) if home_base else "/home", name)
+        if not exists(name) and os.path.exists(home):
+            raise AccountError(f"{home} exists but no account {name} does: move it away first (removing the "
+                               "account later would delete it)")
     if not group_exists(ta_group):
         _run("groupadd", ta_group)
     try:
@@ -82,9 +89,12 @@ def remove(names, ta_group=None):
     failed = []
     for name in names:
         if exists(name):
+            home = pwd.getpwnam(name).pw_dir  # made with the account (create refuses a home that was there)
             run = subprocess.run([_tool("userdel"), "--remove", "--force", name], capture_output=True, text=True)
-            if run.returncode not in (0, 12) or exists(name):  # 12: the mail spool was not there
+            if run.returncode not in (0, 12) or exists(name):  # 12: no mail spool to remove
                 failed.append(f"{name}: {run.stderr.strip()}")
+            elif home and home != "/" and os.path.isdir(home):
+                shutil.rmtree(home, ignore_errors=True)
     if ta_group and group_exists(ta_group) and not grp.getgrnam(ta_group).gr_mem:
         subprocess.run([_tool("groupdel"), ta_group], capture_output=True)
     if failed:

@@ -12,7 +12,8 @@ From the roster (roster.py: students, and TAs with ``role`` = ``ta``) it sets up
 - ``course/``: the TAs' course folder (nbgrader_config.py, course.toml, source/; then release/,
   the gradebook and everything grading writes), owned by the TA group and closed to others;
 - ``exchange/``: nbgrader's exchange, mode 1777, through which releases, submissions and
-  feedback pass;
+  feedback pass, its course folders made by the hub for the TA group; collecting takes only what a
+  student owns, without links, dated by when it last changed (grading/exchange.py);
 - ``student-config/``: what a student's server reads (the course id and exchange; no formgrader);
 - ``jupyterhub_config.py``: PAM login, a ``LocalProcessSpawner`` server per person started as
   their account, on 127.0.0.1; TAs start in ``course/`` with the formgrader, students in their home.
@@ -25,6 +26,7 @@ import grp
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -124,19 +126,38 @@ def proxy(folder):
 # ---------------------------------------------------------------- folders
 
 def course_folder(folder, repo, ta_group, owner):
-    """folder/course from the repository's course files, owned by the TA group (rwx) and closed to others."""
+    """folder/course from the repository's course files, owned by the TA group (rwx) and closed to others.
+    What is there already stays as the TAs left it (their due dates, their edits); links are not followed."""
     course = Path(folder) / "course"
     course.mkdir(exist_ok=True)
     for name in COURSE_FILES:
-        if (Path(repo) / name).exists():
+        if (Path(repo) / name).exists() and not (course / name).exists():
             shutil.copy(Path(repo) / name, course / name)
-    shutil.copytree(Path(repo) / "source", course / "source", dirs_exist_ok=True)
+    if not (course / "source").exists():
+        shutil.copytree(Path(repo) / "source", course / "source")
     gid = grp.getgrnam(ta_group).gr_gid
     uid = accounts.uid(owner)
     for path in [course, *course.rglob("*")]:
+        if path.is_symlink():
+            continue
         os.chown(path, uid, gid, follow_symlinks=False)
         os.chmod(path, 0o2770 if path.is_dir() else 0o660)
     return course
+
+
+def exchange_folder(folder, course_id, ta_group, owner):
+    """nbgrader's exchange with the course's folders made by the hub, as a TA's release makes them (shared
+    by the TA group), so that no student can make them first."""
+    exchange = Path(folder) / "exchange"
+    exchange.mkdir(exist_ok=True)
+    os.chmod(exchange, 0o1777)
+    gid, uid = grp.getgrnam(ta_group).gr_gid, accounts.uid(owner)
+    for part, mode in (("", 0o2775), ("outbound", 0o2775), ("inbound", 0o2773), ("feedback", 0o2771)):
+        path = exchange / course_id / part
+        path.mkdir(exist_ok=True)
+        os.chown(path, uid, gid)
+        os.chmod(path, mode)
+    return exchange
 
 
 def student_config(folder, exchange, course_id):
@@ -174,7 +195,7 @@ c.JupyterHub.cleanup_servers = True  # stopping the hub stops every server
 c.JupyterHub.authenticator_class = "pam"
 c.PAMAuthenticator.open_sessions = False
 c.Authenticator.allowed_users = set(SETTINGS["students"]) | set(SETTINGS["tas"])
-c.Authenticator.admin_users = set(SETTINGS["tas"])
+# Nobody is the hub's admin: an admin could start a server as any account, root's included.
 
 # A server per person, started as their own account, with the course's environment.
 c.JupyterHub.spawner_class = "localprocess"
@@ -187,8 +208,9 @@ c.Spawner.http_timeout = 180
 def _per_role(spawner):
     """TAs work in the course folder with the formgrader; students in their home, with the exchange only."""
     env = {{"PATH": SETTINGS["bin"] + ":/usr/local/bin:/usr/bin:/bin", "DLCOURSE_EXCHANGE": SETTINGS["exchange"]}}
-    if spawner.user.name in SETTINGS["tas"]:
+    if spawner.user.name in SETTINGS["tas"]:  # files the whole TA group can write (umask 007)
         spawner.notebook_dir = SETTINGS["course"]
+        spawner.cmd = ["/bin/sh", "-c", 'umask 007 && exec "$0" "$@"', SETTINGS["bin"] + "/jupyterhub-singleuser"]
         env.update(JUPYTER_CONFIG_PATH=SETTINGS["course"], **SETTINGS["ta_env"])
     else:
         spawner.notebook_dir = "~"
@@ -225,9 +247,7 @@ def prepare(folder, repo, roster_path, port=None, passwords=None, home_base=None
     state_path.write_text(json.dumps(state, indent=1))
     _write_passwords(folder, passwords)
     bindir = environment(folder, repo)
-    exchange = folder / "exchange"
-    exchange.mkdir(exist_ok=True)
-    os.chmod(exchange, 0o1777)
+    exchange = exchange_folder(folder, "dl-course", ta_group, tas[0])
     course = course_folder(folder, repo, ta_group, tas[0])
     settings = {"folder": str(folder), "port": port or 8000, "hub_port": free_port(), "proxy_api_port": free_port(),
                 "proxy": str(proxy(folder)), "bin": str(bindir), "exchange": str(exchange), "course": str(course),
@@ -240,11 +260,17 @@ def prepare(folder, repo, roster_path, port=None, passwords=None, home_base=None
 
 
 def _write_passwords(folder, passwords):
+    """passwords.csv (root only): the accounts made now and every one made before."""
     path = Path(folder) / "passwords.csv"
-    with path.open("w", newline="") as handle:
+    known = {}
+    if path.exists():
+        with path.open(newline="") as handle:
+            known = {row["account"]: row["password"] for row in csv.DictReader(handle)}
+    known.update(passwords)
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["account", "password"])
-        writer.writerows(sorted(passwords.items()))
+        writer.writerows(sorted(known.items()))
     os.chmod(path, 0o600)
 
 
@@ -261,7 +287,8 @@ def as_ta(settings, ta, *args, check=True):
     """Run `python -m ARGS` in the course folder as the TA's account, with the hub's environment."""
     env = {"PATH": f"{settings['bin']}:/usr/bin:/bin", "HOME": str(Path("~" + ta).expanduser()), "USER": ta,
            "LANG": "C.UTF-8", "DLCOURSE_EXCHANGE": settings["exchange"], **settings["ta_env"]}
-    run = subprocess.run([tool("runuser"), "-u", ta, "--", f"{settings['bin']}/python", "-m", *args],
+    run = subprocess.run([tool("runuser"), "-u", ta, "--", "/bin/sh", "-c", 'umask 007 && exec "$0" "$@"',
+                          f"{settings['bin']}/python", "-m", *args],
                          cwd=settings["course"], env=env, capture_output=True, text=True)
     if check and run.returncode != 0:
         raise HubError(f"{' '.join(args)} as {ta} failed:\n{run.stdout[-2000:]}\n{run.stderr[-2000:]}")
@@ -278,10 +305,19 @@ def start(settings):
 
 
 def remove(folder):
-    """Delete the accounts the hub made and its folder (stop the hub first)."""
+    """Stop the hub if it runs, then delete the accounts it made (and what they run) and its folder."""
     folder = Path(folder)
+    pid_file = folder / "jupyterhub.pid"
+    if pid_file.exists():
+        try:
+            os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
+        except (ValueError, OSError):
+            pass
     state_path = folder / "state.json"
     if state_path.exists():
         state = json.loads(state_path.read_text())
+        for name in state.get("made", []):
+            if accounts.exists(name):
+                subprocess.run([tool("pkill"), "-KILL", "-u", name], capture_output=True)
         accounts.remove(state.get("made", []), state.get("ta_group"))
     shutil.rmtree(folder, ignore_errors=True)

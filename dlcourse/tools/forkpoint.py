@@ -15,6 +15,7 @@ imported at run time that changes what the guard watches (nbformat would add an 
 import gc
 import json
 import os
+import select
 import signal
 import sys
 import time
@@ -56,11 +57,17 @@ def _fork(run, answer, limit):
     `shown`: [test cell id, the text of its shown value] for each test that showed one."""
     read, write = os.pipe()
     start = time.monotonic()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read)
+        os.close(write)
+        raise
     if pid == 0:  # the child: never returns
         os.close(read)
         why, shown = "the child failed", []
         try:
+            os.setpgid(0, 0)  # what it starts goes with it
             signal.signal(signal.SIGALRM, signal.SIG_DFL)
             signal.setitimer(signal.ITIMER_REAL, limit)
             _quiet(run[0])
@@ -69,16 +76,42 @@ def _fork(run, answer, limit):
             os.write(write, json.dumps([why[:1000], shown]).encode())
             os._exit(1 if why else 0)
     os.close(write)
-    _, status = os.waitpid(pid, 0)
+    said, status = _collect(read, pid)
     seconds = time.monotonic() - start
-    with os.fdopen(read, "rb") as pipe:
-        said = pipe.read()
+    try:
+        os.killpg(pid, signal.SIGKILL)  # anything the mutant left running
+    except OSError:
+        pass
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
         return (True, f"ran past the {limit:g} s time limit" if sig == signal.SIGALRM else f"died of signal {sig}",
                 seconds, [])
     why, shown = json.loads(said) if said else ("it ended without a word", [])
     return os.WEXITSTATUS(status) != 0, why, seconds, shown
+
+
+def _collect(read, pid):
+    """(what the child wrote, its wait status): the pipe read while the child runs (a long answer must not
+    block it), until the child has ended (a process it started may hold the pipe open for ever)."""
+    chunks, status = [], None
+    while status is None:
+        ready, _, _ = select.select([read], [], [], 0.05)
+        if ready:
+            chunk = os.read(read, 65536)
+            if chunk:
+                chunks.append(chunk)
+                continue
+        ended, code = os.waitpid(pid, os.WNOHANG)
+        if ended:
+            status = code
+    os.set_blocking(read, False)
+    try:
+        while chunk := os.read(read, 65536):
+            chunks.append(chunk)
+    except BlockingIOError:
+        pass
+    os.close(read)
+    return b"".join(chunks), status
 
 
 def _quiet(ip):
