@@ -57,3 +57,32 @@ def test_the_assignments_tab_fetches_submits_and_fetches_feedback_on_one_machine
         server.call("/assignments/fetch_feedback", "POST", {"course_id": COURSE, "assignment_id": AID})
         fetched = list((root / "downloaded" / AID / "feedback").glob(f"*/{AID}.html"))
         assert fetched and "Score:" in fetched[0].read_text()
+
+
+def test_collect_dates_a_submission_by_when_it_last_changed_and_refuses_links(tmp_path):
+    """nbgrader's exchange with the course's CheckedCollect: a submission said to be from 2000 but written
+    now is dated now; one holding a symbolic link (to the solutions, say) is not collected."""
+    root = tmp_path / "course"
+    root.mkdir()
+    shutil.copy(REPO / "nbgrader_config.py", root)
+    shutil.copytree(REPO / "source" / AID, root / "source" / AID)
+    pipeline.generate(pipeline.course_api(root), [AID])
+    _ta(root, "nbgrader", "release_assignment", AID, "--force")
+    _ta(root, "nbgrader", "fetch_assignment", AID, f"--course={COURSE}")
+    _ta(root, "nbgrader", "submit", AID, f"--course={COURSE}")
+    inbound = root / "exchange" / COURSE / "inbound"
+    (made,) = list(inbound.iterdir())
+    me = getpass.getuser()
+    backdated = inbound / f"{me}+{AID}+2000-01-01 00:00:00.000000 UTC+old"
+    shutil.copytree(made, backdated)
+    shutil.rmtree(made)
+    linked = inbound / f"{me}+{AID}+2099-01-01 00:00:00.000000 UTC+link"
+    linked.mkdir()
+    (linked / f"{AID}.ipynb").symlink_to(root / "source" / AID / f"{AID}.ipynb")
+    (linked / "submission_secret.txt").write_text("x")
+    log = _ta(root, "nbgrader", "collect", AID)
+    assert "holds a symbolic link" in log, log
+    stamp = (root / "submitted" / me / AID / "timestamp.txt").read_text()
+    assert not stamp.startswith("2000") and stamp[:4] >= "2026", stamp
+    notebook = (root / "submitted" / me / AID / f"{AID}.ipynb").read_text()
+    assert "### BEGIN SOLUTION" not in notebook  # the released copy, not the solutions the link pointed to

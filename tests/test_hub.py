@@ -272,8 +272,6 @@ with open(os.path.join(forged, aid + ".ipynb"), "w") as handle:
 os.symlink(solutions, os.path.join(folder(f"{attacker}+{aid}+2099-01-01 00:00:00.000000 UTC+link"), aid + ".ipynb"))
 old = folder(f"{attacker}+{aid}+2000-01-01 00:00:00.000000 UTC+backdated")  # written now, said to be old
 shutil.copy(os.path.expanduser(f"~/{aid}/{aid}.ipynb"), old)
-with open(os.path.join(old, "submission_secret.txt"), "w") as handle:
-    handle.write("made up")
 """
 
 
@@ -317,6 +315,7 @@ def test_a_week_of_the_course_on_the_hub_as_each_user_sees_it(hub, people):
     collected = formgrader_action(ta, hub, "collect")
     assert "Successfully collected" in collected
     assert f"but belongs to {STUDENTS['late']}" in collected and "holds a symbolic link" in collected, collected
+    assert "has no submission_secret.txt" in collected, collected  # made by hand, not by nbgrader's submit
     stamp = (Path(hub["course"]) / "submitted" / STUDENTS["late"] / AID / "timestamp.txt").read_text()
     assert stamp.startswith(str(due.year)) and "2000-01-01" not in stamp, stamp  # dated when it was written
     graded = deploy.as_ta(hub, TA, "dlcourse", "grade", AID)
