@@ -279,7 +279,7 @@ def cheat(hub, attacker, victim):
     """What a student can do to the shared exchange with their own account, without the tab."""
     solutions = Path(hub["course"]) / "source" / AID / f"{AID}.ipynb"
     inbound = Path(hub["exchange"]) / "dl-course" / "inbound"
-    run = subprocess.run([deploy.tool("runuser"), "-u", attacker, "--", f"{hub['bin']}/python", "-c", CHEAT,
+    run = subprocess.run([accounts.tool("runuser"), "-u", attacker, "--", f"{hub['bin']}/python", "-c", CHEAT,
                           str(inbound), AID, attacker, victim, str(solutions)], capture_output=True, text=True,
                          cwd="/", env={"HOME": str(Path("~" + attacker).expanduser()), "PATH": "/usr/bin:/bin"})
     assert run.returncode == 0, run.stderr

@@ -18,12 +18,16 @@ class AccountError(RuntimeError):
     """An account could not be made or removed: the tool's own message."""
 
 
-def _tool(name):
-    return shutil.which(name, path=os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])) or name
+def tool(name):
+    """A system tool's path (useradd and runuser live in sbin, which PATH may lack)."""
+    found = shutil.which(name, path=os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"]))
+    if not found:
+        raise AccountError(f"{name} is not installed here")
+    return found
 
 
 def _run(*argv, stdin=None):
-    run = subprocess.run([_tool(argv[0]), *argv[1:]], input=stdin, capture_output=True, text=True)
+    run = subprocess.run([tool(argv[0]), *argv[1:]], input=stdin, capture_output=True, text=True)
     if run.returncode != 0:
         raise AccountError(f"{' '.join(argv[:2])} failed: {(run.stderr or run.stdout).strip()}")
 
@@ -90,13 +94,13 @@ def remove(names, ta_group=None):
     for name in names:
         if exists(name):
             home = pwd.getpwnam(name).pw_dir  # made with the account (create refuses a home that was there)
-            run = subprocess.run([_tool("userdel"), "--remove", "--force", name], capture_output=True, text=True)
+            run = subprocess.run([tool("userdel"), "--remove", "--force", name], capture_output=True, text=True)
             if run.returncode not in (0, 12) or exists(name):  # 12: no mail spool to remove
                 failed.append(f"{name}: {run.stderr.strip()}")
             elif home and home != "/" and os.path.isdir(home):
                 shutil.rmtree(home, ignore_errors=True)
     if ta_group and group_exists(ta_group) and not grp.getgrnam(ta_group).gr_mem:
-        subprocess.run([_tool("groupdel"), ta_group], capture_output=True)
+        subprocess.run([tool("groupdel"), ta_group], capture_output=True)
     if failed:
         raise AccountError("could not remove " + "; ".join(failed))
 

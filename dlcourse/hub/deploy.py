@@ -50,14 +50,6 @@ class HubError(RuntimeError):
     """The hub cannot be set up as asked: what to do instead."""
 
 
-def tool(name):
-    """A system tool's path (useradd and runuser live in sbin, which PATH may lack)."""
-    found = shutil.which(name, path=os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"]))
-    if not found:
-        raise HubError(f"{name} is not installed here")
-    return found
-
-
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -82,7 +74,7 @@ def people(roster_path):
 
 def runs_for_everyone(python):
     """Whether an unprivileged account can start this Python (one under /root cannot)."""
-    run = subprocess.run([tool("runuser"), "-u", "nobody", "--", python, "-c", "import sys"], capture_output=True)
+    run = subprocess.run([accounts.tool("runuser"), "-u", "nobody", "--", python, "-c", "import sys"], capture_output=True)
     return run.returncode == 0
 
 
@@ -287,7 +279,7 @@ def as_ta(settings, ta, *args, check=True):
     """Run `python -m ARGS` in the course folder as the TA's account, with the hub's environment."""
     env = {"PATH": f"{settings['bin']}:/usr/bin:/bin", "HOME": str(Path("~" + ta).expanduser()), "USER": ta,
            "LANG": "C.UTF-8", "DLCOURSE_EXCHANGE": settings["exchange"], **settings["ta_env"]}
-    run = subprocess.run([tool("runuser"), "-u", ta, "--", "/bin/sh", "-c", 'umask 007 && exec "$0" "$@"',
+    run = subprocess.run([accounts.tool("runuser"), "-u", ta, "--", "/bin/sh", "-c", 'umask 007 && exec "$0" "$@"',
                           f"{settings['bin']}/python", "-m", *args],
                          cwd=settings["course"], env=env, capture_output=True, text=True)
     if check and run.returncode != 0:
@@ -318,6 +310,6 @@ def remove(folder):
         state = json.loads(state_path.read_text())
         for name in state.get("made", []):
             if accounts.exists(name):
-                subprocess.run([tool("pkill"), "-KILL", "-u", name], capture_output=True)
+                subprocess.run([accounts.tool("pkill"), "-KILL", "-u", name], capture_output=True)
         accounts.remove(state.get("made", []), state.get("ta_group"))
     shutil.rmtree(folder, ignore_errors=True)

@@ -48,6 +48,12 @@ def is_instructor_code(cell, trusted=None):
     return trusted is None or trusted.get(grade_id(cell)) == source(cell)
 
 
+def instructor_sources(nb):
+    """grade id -> source of the instructor's locked code cells of `nb` (a NotebookNode or plain JSON): what
+    the gradebook trusts, when `nb` is the instructor's notebook."""
+    return {grade_id(c): source(c) for c in nb["cells"] if is_instructor_code(c)}
+
+
 def source(cell):
     """The cell's source as one string (JSON notebooks may hold a list of lines)."""
     text = cell.get("source", "")

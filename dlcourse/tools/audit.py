@@ -42,7 +42,7 @@ def plan(nb):
     """The notebook's code cells and, per code answer cell, its task: statement and follow-up cells
     (the cells up to the next answer after a test, less the demonstrations grading leaves out)."""
     statements = {t.answer: t.statement for t in notebook_tasks(nb)}
-    skipped = demonstrations.skipped(nb.cells, trusted_sources(nb))
+    skipped = demonstrations.skipped(nb.cells, cells.instructor_sources(nb))
     code, tasks = [], []
     for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
@@ -64,11 +64,6 @@ def plan(nb):
         task["follow"] = follow if tested else []
         task["tests"] = [code[j]["id"] for j in task["follow"] if code[j]["graded"]]
     return code, tasks
-
-
-def trusted_sources(nb):
-    """grade id -> source of the instructor's locked cells: all of them, in the instructor's notebook."""
-    return {cells.grade_id(c): cells.source(c) for c in nb.cells if cells.is_instructor_code(c)}
 
 
 def notebook_of(root, aid):
@@ -128,7 +123,7 @@ def run_notebook(nb, folder, sandbox, hidden=(), budget=3600):
     from ..grading.execute import run_notebook as execute
     from ..isolation import forkserver
     try:
-        ran, events = execute(nb, folder, trusted=trusted_sources(nb), env=WORKER_ENV, sandbox=sandbox,
+        ran, events = execute(nb, folder, trusted=cells.instructor_sources(nb), env=WORKER_ENV, sandbox=sandbox,
                               hidden=hidden, timeout=None, notebook_timeout=budget)
     finally:
         forkserver.stop_servers()

@@ -42,11 +42,6 @@ def read_notebook(path):
     return json.loads(Path(path).read_text())
 
 
-def trusted_sources(nb):
-    """grade id -> source of the instructor's locked cells (the gradebook's view of them)."""
-    return {cells.grade_id(c): cells.source(c) for c in nb["cells"] if cells.is_instructor_code(c)}
-
-
 def jobs_for(root, assignments, submissions, variants=None):
     """(assignment, notebook file, variant, notebook as autograde runs it, trusted cells) per run to make."""
     jobs = []
@@ -59,7 +54,7 @@ def jobs_for(root, assignments, submissions, variants=None):
                 if variants and variant not in variants:
                     continue
                 submission = made_up.build(source, release, variant, named.get(variant, {}).get("cells"))
-                jobs.append((aid, path, variant, made_up.as_graded(source, submission), trusted_sources(source)))
+                jobs.append((aid, path, variant, made_up.as_graded(source, submission), cells.instructor_sources(source)))
     return jobs
 
 
