@@ -183,7 +183,8 @@ def test_gpu_check_takes_from_every_variant_the_points_autograde_takes():
             lost = loses if isinstance(loses, dict) else {k: points[k] for k in loses}
             expected = {k: round(p - lost.get(k, 0), 2) for k, p in points.items()}
         if {k: round(v, 2) for k, v in scores.items()} != expected:
-            wrong.append((variant, {k: (scores.get(k), v) for k, v in expected.items() if scores.get(k) != v}))
+            wrong.append((variant, result.get("failure"),
+                          {k: (scores.get(k), v) for k, v in expected.items() if scores.get(k) != v}))
     assert not wrong, wrong
 
 

@@ -126,7 +126,7 @@ class GuardedExecute(Execute):
                     if msg["content"].get("status") != "ok":
                         return None
                     text = msg["content"]["user_expressions"]["r"]["data"]["text/plain"]
-                    answer = json.loads(ast.literal_eval(text[:200_000]))
+                    answer = json.loads(ast.literal_eval(names.parse(text[:200_000], mode="eval")))
                     return answer if answer.get("ok") else None
         except Exception:
             return None

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from .cells import grade_id, is_answer, is_graded, is_instructor_code, is_test, nbgrader, source
+from .names import parse
 
 # ---------------------------------------------------------------- rules in a statement
 
@@ -142,7 +143,7 @@ def _parse(source):
     lines = [line[:len(line) - len(line.lstrip())] + "pass" if line.lstrip().startswith(("%", "!")) else line
              for line in source.splitlines()]
     try:
-        return ast.parse("\n".join(lines))
+        return parse("\n".join(lines))
     except (SyntaxError, ValueError):
         return None
 

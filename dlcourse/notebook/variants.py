@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 from .cells import grade_id, is_answer, is_graded, nbgrader, source
+from .names import parse
 
 _SOLUTION = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.M)
 
@@ -56,7 +57,7 @@ def fill(release_nb, answers):
 def defined_names(src):
     """Top-level names an answer cell defines (functions, classes, assigned variables)."""
     names = []
-    for node in ast.parse(src).body:
+    for node in parse(src).body:
         if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
             names.append(node.name)
         elif isinstance(node, (ast.Assign, ast.AnnAssign)):

@@ -46,6 +46,7 @@ from pathlib import Path
 import nbformat
 
 from ..notebook import cells as roles
+from ..notebook.names import parse
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted(ROOT.glob("source/*/*.ipynb"))
@@ -178,7 +179,7 @@ def read_answers(cells):
             continue
         if not roles.is_answer(cell):
             continue
-        tree = ast.parse(roles.to_python(cell.source))
+        tree = parse(roles.to_python(cell.source))
         for node in tree.body:
             targets = [node] if isinstance(node, (ast.FunctionDef, ast.ClassDef)) else \
                 [t for t in ast.walk(node) if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)] \
@@ -203,7 +204,7 @@ class CellRules:
     def __init__(self, assignment, cell_id, source, answers):
         self.assignment, self.cell, self.answers = assignment, cell_id, answers
         self.lines = source.splitlines()
-        self.tree = ast.parse(roles.to_python(source))
+        self.tree = parse(roles.to_python(source))
         self.env = {"DEVICE": Info(devobj=DEV)}
         self.helpers = {}  # functions defined in the cell: name -> multiplies
         self.exact = 0

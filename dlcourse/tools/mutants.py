@@ -13,6 +13,8 @@ import ast
 import copy
 from dataclasses import dataclass
 
+from ..notebook.names import parse
+
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 
 
@@ -512,7 +514,7 @@ def _line(source, lineno):
 
 def _canonical(source):
     try:
-        return ast.dump(ast.parse(source))
+        return ast.dump(parse(source))
     except SyntaxError:
         return None
 
@@ -570,7 +572,7 @@ def _function_mutants(source, functions, splicer, inside):
 def mutants(source, forbidden=()):
     """All distinct, compilable mutants of the solution in a cell's `source` (operators, then forbidden calls)."""
     spans = solution_lines(source)
-    tree = ast.parse(source)
+    tree = parse(source)
     inside = lambda n: any(a <= n.lineno and n.end_lineno <= b for a, b in spans)
     inside_any = lambda n: any(a <= n.end_lineno and n.lineno <= b for a, b in spans)  # overlaps a solution
     nodes = sorted((n for n in ast.walk(tree) if hasattr(n, "lineno") and inside(n)),
