@@ -1,4 +1,4 @@
-"""Command line: python -m dlcourse {generate,grade,feedback,demo,reports,zip-collect,audit,gpu-check}."""
+"""Command line: python -m dlcourse {generate,grade,feedback,demo,reports,roster,zip-collect,lms,similarity,audit,hub,gpu-check}."""
 import argparse
 import os
 import sys
@@ -43,6 +43,54 @@ def run_hub(root, args):
     except KeyboardInterrupt:
         process.terminate()
         return process.wait()
+
+
+def run_lms(root, args):
+    """python -m dlcourse lms push|csv: final grades to Canvas or Moodle, or the CSV files they import."""
+    from .grading import pipeline as course
+    from .lms import grades as lms
+    from .lms import push
+    try:
+        aids = args.assignments or course.assignments(root)
+        target = lms.load_target(root, args.to, need_token=args.action == "push")
+        if args.action == "csv":
+            aids = [a for a in aids if a in target.assignments] or aids
+        final, persons = lms.final_grades(root, aids), lms.people(root)
+        if args.action == "csv":
+            return write_sheets(root, target, final, persons)
+        client = push.client_for(target)
+        rows = push.plan(client, target, final, persons)
+        print(push.table(rows, client.name))
+        if not args.yes:
+            print(f"Nothing posted (a dry run): add --yes to post the rows marked post to {client.name}.")
+            return 0
+        posted = push.push(client, target, rows, root)
+    except push.PushStopped as exc:
+        done = ", ".join(f"{aid} ({n})" for aid, n in exc.posted) or "nothing"
+        print(f"stopped: {exc}\nposted before it stopped: {done}. What was posted stays; push again to post the "
+              "rest (grades already in the LMS are not posted twice).", file=sys.stderr)
+        return 1
+    except (lms.LmsError, lms.NotGraded) as exc:
+        print(f"cannot {'push grades' if args.action == 'push' else 'write the files'}: {exc}", file=sys.stderr)
+        return 2
+    print("posted: " + (", ".join(f"{aid}: {n} grade(s)" for aid, n in posted) or "nothing (the LMS holds every grade)"))
+    return 0
+
+
+def write_sheets(root, target, final, persons):
+    """The CSV files of `lms csv`, in reports/lms/."""
+    from .lms import sheets
+    folder = root / "reports" / "lms"
+    if target.system == "canvas":
+        print(f"wrote {sheets.canvas_csv(folder / 'canvas_grades.csv', target.assignments, final, persons)}: "
+              "Canvas → Grades → Import")
+        return 0
+    for aid in sorted({g.assignment for g in final}):
+        path, left_out = sheets.moodle_worksheet(folder / f"moodle_{aid}.csv", aid, final, persons)
+        print(f"wrote {path}: Moodle → {aid} → View all submissions → Upload grading worksheet")
+        for student, why in left_out:
+            print(f"  left out {student}: {why}")
+    return 0
 
 
 def main(argv=None):
@@ -94,6 +142,12 @@ def main(argv=None):
     hub.add_argument("--folder", default="/srv/dlcourse-hub", help="the hub's folder (default /srv/dlcourse-hub)")
     hub.add_argument("--port", type=int, default=8000, help="where to log in: http://127.0.0.1:PORT/ (default 8000)")
     hub.add_argument("--remove", action="store_true", help="delete the accounts the hub made and its folder")
+    lm = sub.add_parser("lms", help="final grades (after late penalties) to Canvas or Moodle: push shows what it "
+                                    "would post and posts with --yes; csv writes the files they import by hand")
+    lm.add_argument("action", choices=["push", "csv"])
+    lm.add_argument("assignments", nargs="*")
+    lm.add_argument("--to", choices=["canvas", "moodle"], help="which LMS of lms.toml (needed when it has both)")
+    lm.add_argument("--yes", action="store_true", help="post the grades (without it: only the dry-run table)")
     from .tools import gpucheck
     gpucheck.add_arguments(sub.add_parser("gpu-check", help="grade every notebook and variant on two devices "
                                                              "and compare (default: cuda cpu)"))
@@ -103,6 +157,8 @@ def main(argv=None):
         os.environ["DLCOURSE_DB_URL"] = args.db_url
     if args.command == "hub":
         return run_hub(root, args)
+    if args.command == "lms":
+        return run_lms(root, args)
     if args.command == "roster":
         from .grading.roster import RosterError, import_roster
         path = Path(args.file) if Path(args.file).is_absolute() else root / args.file

@@ -24,7 +24,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from nbgrader.api import Gradebook
 
-from . import course, deadlines
+from . import course, deadlines, finals
 
 
 @dataclass
@@ -242,6 +242,17 @@ def summary_text(assignments, cells, flags=None, top=5):
     return "\n".join(lines)
 
 
+def lms_line(root, ids):
+    """The summary's line on the LMS, once grades were pushed: per assignment, final grades it holds and
+    final grades still to push (never pushed, or changed since)."""
+    if not ids or not any((Path(root) / finals.LEDGER).glob("*.json")):
+        return ""
+    status = finals.lms_status(root, finals.final_grades(root, ids))
+    systems = sorted({system for system, _ in status})
+    return "".join(f"\nLMS ({system}): " + "; ".join(f"{aid} {status[system, aid][0]} pushed, {status[system, aid][1]} "
+                                                      "pending" for aid in ids) for system in systems)
+
+
 def write_reports(root, outcomes=None, export=True):
     """Write every report into root/reports from the course's gradebook; return the summary text."""
     root = Path(root)
@@ -263,7 +274,7 @@ def write_reports(root, outcomes=None, export=True):
     flags = integrity_flags(reports)
     if flags is not None:
         write_integrity(reports, flags)
-    text = summary_text(assignments, cells, flags)
+    text = summary_text(assignments, cells, flags) + lms_line(root, [a.assignment for a in assignments])
     text += "\nReports in reports/: grades.csv, assignments.csv, cells.csv, scores_<assignment>.png, " \
             "hardest_cells.png" + (", integrity.csv" if flags is not None else "")
     (reports / "summary.txt").write_text(text + "\n")
