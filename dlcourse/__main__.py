@@ -93,6 +93,23 @@ def write_sheets(root, target, final, persons):
     return 0
 
 
+def run_similarity(root, args):
+    """python -m dlcourse similarity ASSIGNMENT: the pairs of students whose code is similar."""
+    from .grading import similarity
+    threshold = similarity.THRESHOLD if args.threshold is None else args.threshold
+    try:
+        pairs, table, page = similarity.report(root, args.assignment, threshold)
+    except FileNotFoundError as exc:
+        print(f"cannot compare: {exc}", file=sys.stderr)
+        return 2
+    for p in pairs[:20]:
+        print(f"{p.score:.2f}  {p.a} ~ {p.b}  ({' '.join(p.cells)})")
+    more = " (the first 20 above)" if len(pairs) > 20 else ""
+    print(f"{len(pairs)} similar pair(s) at {threshold:.2f} or more{more}; side by side in {page.relative_to(root)}, "
+          f"listed in {table.relative_to(root)}. Similar is not copied: read the code before you decide.")
+    return 0
+
+
 def main(argv=None):
     """Parse the command line and run one step of the TA pipeline."""
     parser = argparse.ArgumentParser(prog="python -m dlcourse", description=__doc__)
@@ -148,6 +165,10 @@ def main(argv=None):
     lm.add_argument("assignments", nargs="*")
     lm.add_argument("--to", choices=["canvas", "moodle"], help="which LMS of lms.toml (needed when it has both)")
     lm.add_argument("--yes", action="store_true", help="post the grades (without it: only the dry-run table)")
+    sim = sub.add_parser("similarity", help="compare what each student wrote with every other student: "
+                                            "reports/similarity/ASSIGNMENT.csv and .html, most similar first")
+    sim.add_argument("assignment")
+    sim.add_argument("--threshold", type=float, help="list pairs scoring at least this (default: the measured 0.45)")
     from .tools import gpucheck
     gpucheck.add_arguments(sub.add_parser("gpu-check", help="grade every notebook and variant on two devices "
                                                              "and compare (default: cuda cpu)"))
@@ -159,6 +180,8 @@ def main(argv=None):
         return run_hub(root, args)
     if args.command == "lms":
         return run_lms(root, args)
+    if args.command == "similarity":
+        return run_similarity(root, args)
     if args.command == "roster":
         from .grading.roster import RosterError, import_roster
         path = Path(args.file) if Path(args.file).is_absolute() else root / args.file

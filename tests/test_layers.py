@@ -14,13 +14,13 @@ LAYERS = [
     {"lectures.*", "notebook.*", "isolation.*"},
     {"grading", "grading.course", "grading.guard", "grading.scan", "grading.preflight", "grading.restore",
      "grading.metadata", "grading.deadlines", "grading.feedback", "grading.reference", "grading.manual", "grading.collect", "grading.roster",
-     "grading.exchange"},
+     "grading.exchange", "grading.finals", "grading.similarity"},
     {"grading.execute"},
     {"grading.config"},
     {"grading.unit"},
     {"grading.parallel", "grading.cluster", "grading.reports"},
     {"grading.pipeline"},
-    {"tools.*", "hub.*"},
+    {"tools.*", "hub.*", "lms.*"},
     {"__main__"},
 ]
 RUNTIME = LAYERS[0]
