@@ -108,6 +108,13 @@ def test_the_threshold_can_be_lowered_to_see_more_pairs(course):
     assert len(every) > 1
 
 
+def test_the_reports_count_the_similar_pairs(course):
+    from dlcourse.grading import reports
+    run(course, AID)
+    line = reports.similarity_line(course / "reports")
+    assert line.strip() == "Similar code (read before deciding): 01_tensors 1 pair(s); see reports/similarity/"
+
+
 def test_an_assignment_nobody_handed_in_is_explained(course):
     proc = run(course, "07_rnn")
     assert proc.returncode == 2 and "no submissions of 07_rnn in submitted/" in proc.stderr

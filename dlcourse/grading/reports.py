@@ -253,6 +253,15 @@ def lms_line(root, ids):
                                                       "pending" for aid in ids) for system in systems)
 
 
+def similarity_line(reports):
+    """The summary's line on similar code, once `python -m dlcourse similarity` wrote its tables."""
+    found = []
+    for path in sorted(Path(reports, "similarity").glob("*.csv")):
+        with path.open(newline="") as handle:
+            found.append(f"{path.stem} {sum(1 for _ in csv.DictReader(handle))} pair(s)")
+    return f"\nSimilar code (read before deciding): {'; '.join(found)}; see reports/similarity/" if found else ""
+
+
 def write_reports(root, outcomes=None, export=True):
     """Write every report into root/reports from the course's gradebook; return the summary text."""
     root = Path(root)
@@ -275,6 +284,7 @@ def write_reports(root, outcomes=None, export=True):
     if flags is not None:
         write_integrity(reports, flags)
     text = summary_text(assignments, cells, flags) + lms_line(root, [a.assignment for a in assignments])
+    text += similarity_line(reports)
     text += "\nReports in reports/: grades.csv, assignments.csv, cells.csv, scores_<assignment>.png, " \
             "hardest_cells.png" + (", integrity.csv" if flags is not None else "")
     (reports / "summary.txt").write_text(text + "\n")
