@@ -6,10 +6,16 @@ and disguised copies of it (`copies/<aid>/<kind>.json`), and independent student
 threshold; pairs between independent students (and between an independent student and the original
 or a copy) must not.
 
-    python bench/similarity_rates.py tests/similarity/heldout [--threshold 0.45]
+    python bench/similarity_rates.py tests/similarity/heldout [--threshold 0.6]
+    DOLOS_DIR=/tmp/dolos python bench/similarity_rates.py tests/similarity/heldout --tool dolos --threshold T
+
+`--tool dolos` scores the same pairs with Dolos (npm @dodona/dolos-lib, installed in DOLOS_DIR with its
+native parsers built; bench/dolos_pairs.mjs), which is how the course chose copydetect.
 """
 import argparse
 import json
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -41,12 +47,24 @@ def works_of(folder, aid):
     return made
 
 
-def scores(folder):
+def dolos(works, boilerplate, share=True):
+    """{(a, b): score} by Dolos: the larger share covered (`share`), or its own similarity."""
+    answer = subprocess.run(["node", str(REPO / "bench" / "dolos_pairs.mjs")], input=json.dumps(
+        {"files": {w.student: w.code for w in works}, "template": boilerplate}), capture_output=True, text=True,
+        check=True, env={**os.environ}).stdout
+    return {(a, b): (m if share else s) for a, b, s, m in json.loads(answer)}
+
+
+def scores(folder, tool="copydetect"):
     """[(assignment, a, b, score, should flag)] for every pair of every assignment."""
     rows = []
     for aid in sorted(p.name for p in (folder / "copies").iterdir()):
         works = works_of(folder, aid)
-        pairs = {(p.a, p.b): p.score for p in similarity.compare(list(works.values()), template(aid), 0.0, mark=False)}
+        if tool == "copydetect":
+            pairs = {(p.a, p.b): p.score for p in similarity.compare(list(works.values()), template(aid), 0.0,
+                                                                     mark=False)}
+        else:
+            pairs = dolos(list(works.values()), template(aid), share=tool == "dolos")
         names = sorted(works)
         for i, a in enumerate(names):
             for b in names[i + 1:]:
@@ -60,8 +78,9 @@ def main():
     parser.add_argument("corpus", type=Path)
     parser.add_argument("--threshold", type=float, default=similarity.THRESHOLD)
     parser.add_argument("--show", action="store_true", help="print every pair")
+    parser.add_argument("--tool", choices=["copydetect", "dolos", "dolos-similarity"], default="copydetect")
     args = parser.parse_args()
-    rows = scores(args.corpus)
+    rows = scores(args.corpus, args.tool)
     copies = [r for r in rows if r[4] and "original" in (r[1] + r[2])]
     independent = [r for r in rows if not r[4]]
     found = sum(r[3] >= args.threshold for r in copies)

@@ -168,7 +168,7 @@ def main(argv=None):
     sim = sub.add_parser("similarity", help="compare what each student wrote with every other student: "
                                             "reports/similarity/ASSIGNMENT.csv and .html, most similar first")
     sim.add_argument("assignment")
-    sim.add_argument("--threshold", type=float, help="list pairs scoring at least this (default: the measured 0.45)")
+    sim.add_argument("--threshold", type=float, help="list pairs scoring at least this (default: the measured 0.6)")
     from .tools import gpucheck
     gpucheck.add_arguments(sub.add_parser("gpu-check", help="grade every notebook and variant on two devices "
                                                              "and compare (default: cuda cpu)"))

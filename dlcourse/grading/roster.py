@@ -2,7 +2,7 @@
 
 Columns: ``student_id`` (the student's login: their nbgrader id and, on the course's JupyterHub,
 their Unix account), ``first_name``, ``last_name``, ``email``; optional ``moodle_id`` (a Moodle
-download's folder numbers, collect.py), ``lms_user_id``, and ``role`` (``ta`` for a TA's row: an
+download's folder numbers, collect.py), ``lms_user_id`` and ``sis_id`` (dlcourse/lms), and ``role`` (``ta`` for a TA's row: an
 account on the hub, not a student in the gradebook). ``python -m dlcourse roster
 [roster.csv]`` checks every row, then hands the gradebook's part to nbgrader's own ``nbgrader db
 student import``, so names and emails show in the formgrader and in exports. Importing again

@@ -20,7 +20,7 @@ from ..notebook import cells as roles
 
 NOISE = 25  # copydetect's k: matches shorter than this many characters of normalised code are noise
 WINDOW = 1  # copydetect's winnowing window (guarantee threshold - noise threshold + 1)
-THRESHOLD = 0.45  # between the pairs measured (README, "Similar code")
+THRESHOLD = 0.6  # chosen on tests/similarity/heldout1, measured on heldout2 (README)
 
 
 @dataclass
