@@ -47,14 +47,15 @@ def run_hub(root, args):
 
 def run_lms(root, args):
     """python -m dlcourse lms push|csv: final grades to Canvas or Moodle, or the CSV files they import."""
-    from .grading import pipeline as course
+    from .grading import finals
     from .lms import grades as lms
     from .lms import push
     try:
-        aids = args.assignments or course.assignments(root)
         target = lms.load_target(root, args.to, need_token=args.action == "push")
-        if args.action == "csv":
-            aids = [a for a in aids if a in target.assignments] or aids
+        graded = finals.graded_assignments(root)
+        aids = args.assignments or [a for a in target.assignments if a in graded]
+        if not aids:
+            raise lms.LmsError("none of the assignments lms.toml maps is graded yet: run `python -m dlcourse grade` first")
         final, persons = lms.final_grades(root, aids), lms.people(root)
         if args.action == "csv":
             return write_sheets(root, target, final, persons)

@@ -258,6 +258,17 @@ def test_a_missing_token_or_mapping_is_explained(graded):
     assert run.returncode == 2 and "no lms.toml" in run.stderr
 
 
+def test_by_default_every_mapped_assignment_with_grades_is_pushed_and_one_without_is_named(graded):
+    with canvas(graded) as server:
+        with (graded / "lms.toml").open("a") as handle:
+            handle.write("07_rnn = 707\n")  # mapped, not graded yet (nor released in this course)
+        run = lms(graded, "push", "--yes")
+        assert run.returncode == 0 and {aid for aid, _ in server.posts} == {701, 703}, run.stderr
+        run = lms(graded, "push", "07_rnn")
+        assert run.returncode == 2 and "07_rnn has no grades yet: run `python -m dlcourse grade 07_rnn` first" in \
+            run.stderr
+
+
 def test_the_csv_files_have_the_columns_each_lms_documents(graded):
     with canvas(graded):
         run = lms(graded, "csv")

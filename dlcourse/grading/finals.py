@@ -27,6 +27,13 @@ class Grade:
     why: str = ""
 
 
+def graded_assignments(root):
+    """The assignments the gradebook knows (generated or graded)."""
+    api = course.course_api(root)
+    with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
+        return [a.name for a in gb.assignments]
+
+
 def final_grades(root, assignments):
     """A Grade per student of the gradebook and assignment, late penalties settled first (due dates and
     extensions as they are now)."""
