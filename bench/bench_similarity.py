@@ -49,8 +49,7 @@ def main():
         for gid, sources in options.items():
             w.add(gid, rng.choice(sources))
         works.append(w)
-    template = "\n".join(src for p in sorted((REPO / "release" / AID).glob("*.ipynb"))
-                         for _, src in similarity.answer_sources(p))
+    template = similarity.template_of(REPO, AID)
     start = time.perf_counter()
     pairs = similarity.compare(works, template)
     ours = time.perf_counter() - start

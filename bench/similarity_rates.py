@@ -25,11 +25,6 @@ from dlcourse.grading import similarity  # noqa: E402
 REPO = Path(__file__).resolve().parents[1]
 
 
-def template(aid):
-    return "\n".join(src for p in sorted((REPO / "release" / aid).glob("*.ipynb"))
-                     for _, src in similarity.answer_sources(p))
-
-
 def works_of(folder, aid):
     """{name: Work} of one assignment in a corpus folder: copies and independent writers."""
     works = {}
@@ -59,12 +54,12 @@ def scores(folder, tool="copydetect"):
     """[(assignment, a, b, score, should flag)] for every pair of every assignment."""
     rows = []
     for aid in sorted(p.name for p in (folder / "copies").iterdir()):
-        works = works_of(folder, aid)
+        works, boilerplate = works_of(folder, aid), similarity.template_of(REPO, aid)
         if tool == "copydetect":
-            pairs = {(p.a, p.b): p.score for p in similarity.compare(list(works.values()), template(aid), 0.0,
+            pairs = {(p.a, p.b): p.score for p in similarity.compare(list(works.values()), boilerplate, 0.0,
                                                                      mark=False)}
         else:
-            pairs = dolos(list(works.values()), template(aid), share=tool == "dolos")
+            pairs = dolos(list(works.values()), boilerplate, share=tool == "dolos")
         names = sorted(works)
         for i, a in enumerate(names):
             for b in names[i + 1:]:

@@ -55,8 +55,6 @@ def answer_sources(path):
 def load(root, aid):
     """The students' Works from submitted/, and the released template's answer code (the boilerplate)."""
     root = Path(root)
-    template = "\n".join(src for path in sorted((root / "release" / aid).glob("*.ipynb"))
-                         for _, src in answer_sources(path))
     works = []
     for folder in sorted((root / "submitted").glob(f"*/{aid}")):
         work = Work(folder.parent.name)
@@ -67,7 +65,13 @@ def load(root, aid):
             except Exception:  # noqa: BLE001  (a notebook that does not read has no code to compare)
                 continue
         works.append(work)
-    return works, template
+    return works, template_of(root, aid)
+
+
+def template_of(root, aid):
+    """The released template's answer code of `aid`: what every student starts from."""
+    return "\n".join(src for path in sorted((Path(root) / "release" / aid).glob("*.ipynb"))
+                     for _, src in answer_sources(path))
 
 
 def compare(works, template, threshold=THRESHOLD, mark=True):
