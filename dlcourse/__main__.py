@@ -56,7 +56,7 @@ def run_lms(root, args):
         aids = args.assignments or [a for a in target.assignments if a in graded]
         if not aids:
             raise lms.LmsError("none of the assignments lms.toml maps is graded yet: run `python -m dlcourse grade` first")
-        final, persons = lms.final_grades(root, aids), lms.people(root)
+        final, persons = finals.final_grades(root, aids), lms.people(root)
         if args.action == "csv":
             return write_sheets(root, target, final, persons)
         client = push.client_for(target)
@@ -71,7 +71,7 @@ def run_lms(root, args):
         print(f"stopped: {exc}\nposted before it stopped: {done}. What was posted stays; push again to post the "
               "rest (grades already in the LMS are not posted twice).", file=sys.stderr)
         return 1
-    except (lms.LmsError, lms.NotGraded) as exc:
+    except (lms.LmsError, finals.NotGraded) as exc:
         print(f"cannot {'push grades' if args.action == 'push' else 'write the files'}: {exc}", file=sys.stderr)
         return 2
     print("posted: " + (", ".join(f"{aid}: {n} grade(s)" for aid, n in posted) or "nothing (the LMS holds every grade)"))

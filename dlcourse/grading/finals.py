@@ -34,12 +34,13 @@ def graded_assignments(root):
         return [a.name for a in gb.assignments]
 
 
-def final_grades(root, assignments):
+def final_grades(root, assignments, settle=True):
     """A Grade per student of the gradebook and assignment, late penalties settled first (due dates and
-    extensions as they are now)."""
+    extensions as they are now) unless the caller just did (`settle` False)."""
     api = course.course_api(root)
     db_url, course_id = api.coursedir.db_url, api.coursedir.course_id
-    deadlines.settle_penalties(db_url, course_id, root, assignments)
+    if settle:
+        deadlines.settle_penalties(db_url, course_id, root, assignments)
     grades = []
     with Gradebook(db_url, course_id) as gb:
         known = {a.name: a for a in gb.assignments}

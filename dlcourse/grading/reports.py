@@ -247,7 +247,7 @@ def lms_line(root, ids):
     final grades still to push (never pushed, or changed since)."""
     if not ids or not any((Path(root) / finals.LEDGER).glob("*.json")):
         return ""
-    status = finals.lms_status(root, finals.final_grades(root, ids))
+    status = finals.lms_status(root, finals.final_grades(root, ids, settle=False))  # write_reports settled them
     systems = sorted({system for system, _ in status})
     return "".join(f"\nLMS ({system}): " + "; ".join(f"{aid} {status[system, aid][0]} pushed, {status[system, aid][1]} "
                                                       "pending" for aid in ids) for system in systems)

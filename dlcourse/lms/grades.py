@@ -14,13 +14,12 @@ which LMS user each student is.
 """
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from nbgrader.api import Gradebook
 
 from ..grading import course, roster
-from ..grading.finals import Grade, NotGraded, final_grades, same_points  # noqa: F401  (the LMS's view of them)
 
 SYSTEMS = ("canvas", "moodle")
 
@@ -59,7 +58,6 @@ class LmsUser:
     login: str = ""
     email: str = ""
     sis_id: str = ""
-    extra: dict = field(default_factory=dict)
 
 
 def load_target(root, system=None, environ=None, need_token=True):
