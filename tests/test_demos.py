@@ -11,6 +11,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+import sliders
 import torch
 from PIL import Image
 from torch import nn
@@ -57,7 +58,8 @@ def test_changing_a_value_redraws_the_same_figure_in_place(demos, name):
     fig, artists = demo.fig, list(demo.animated)
     control, old = next((k, v) for k, v in demo.values.items() if isinstance(v, (int, float)) and not isinstance(v, bool))
     widget = demo.controls[control]
-    new = widget.max if old != widget.max else widget.min
+    low, high = ends(widget)
+    new = high if old != high else low
     png, updates = bytes(demo.image.value), demo.updates
     widget.value = new  # as a slider drag does: the observer redraws
     try:
@@ -68,6 +70,13 @@ def test_changing_a_value_redraws_the_same_figure_in_place(demos, name):
         assert demo.message.value == ""
     finally:
         widget.value = old
+
+
+def ends(widget):
+    """The lowest and highest value a slider can take."""
+    if isinstance(widget, widgets.SelectionSlider):
+        return widget.options[0][1], widget.options[-1][1]
+    return widget.min, widget.max
 
 
 @pytest.mark.parametrize("name", DEMOS)
@@ -134,6 +143,41 @@ def test_each_preset_sets_every_control_at_once_with_one_redraw(demos, name):
         seen.add(png)
     with pytest.raises(KeyError, match="unknown preset 'nope'; this demo has"):
         demo.preset("nope")
+
+
+def states_worth_holding(name):
+    """Every state a demo is put in by name: its presets, its defaults, what its buttons set."""
+    demo = DEMOS[name]()
+    states = {"defaults": demo.values, **{f"preset {p!r}": v for p, v in demo.PRESETS.items()}}
+    if name == "init_gain_demo":
+        for nonlinearity in demo.controls["nonlinearity"].options:
+            demo.set(nonlinearity=nonlinearity).recommend()
+            states[f"recommended gain for {nonlinearity}"] = demo.values
+    return demo, states
+
+
+@pytest.mark.parametrize("name", DEMOS)
+def test_every_preset_and_default_lies_exactly_on_its_widgets_grid_as_the_browser_computes_it(name):
+    """A slider in the browser moves its handle to the nearest step, computed in floating point, and
+    sends that value back: 0.05 on a log slider of step 0.05 comes back as 0.0501 (and the demo then
+    shows other numbers than the notes quote); 0.8 on a slider from 0 to 0.99 as 0.8000000000000002."""
+    demo, states = states_worth_holding(name)
+    off = [f"{state}: {control} = {value!r} becomes {sliders.browser_value(demo.controls[control], value)!r}"
+           for state, values in states.items() for control, value in values.items()
+           if not sliders.holds(demo.controls[control], value)]
+    assert not off, "\n".join(off)
+
+
+def test_the_grid_rule_is_noUiSliders():
+    lr = widgets.FloatLogSlider(value=0.05, base=10, min=-3, max=0, step=0.05)
+    assert sliders.browser_value(lr, 0.05) == 10 ** -1.3 and not sliders.holds(lr, 0.05)
+    assert sliders.holds(lr, 1.0) and sliders.holds(lr, 0.01) is (sliders.browser_value(lr, 0.01) == 0.01)
+    momentum = widgets.FloatSlider(min=0.0, max=0.99, step=0.01)
+    assert sliders.browser_value(momentum, 0.8) == 0.8000000000000002
+    assert sliders.holds(widgets.FloatSlider(min=0.0, max=1.0, step=0.01), 0.8)
+    assert sliders.browser_value(widgets.IntSlider(min=1, max=120), 80) == 80
+    assert sliders.readout(momentum, -0.004) == "0.00" and sliders.readout(momentum, -0.5) == "\u22120.50"
+    assert sliders.readout(lr, 0.05) == "0.0500" and sliders.d3_format(".3g", 8.75e20) == "8.75e+20"
 
 
 @pytest.mark.parametrize("name", DEMOS)

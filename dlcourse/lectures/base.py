@@ -9,6 +9,7 @@ background and draws only the artists registered with ``animate``. When somethin
 background of each key is drawn once and kept, so going back to a state seen before is fast too.
 """
 import contextlib
+import decimal
 import html
 import math
 import struct
@@ -81,6 +82,29 @@ def log_slider(description, value, low_exp, high_exp, step=0.05, **kw):
     return widgets.FloatLogSlider(value=value, base=10, min=low_exp, max=high_exp, step=step,
                                   description=description, continuous_update=True,
                                   style={"description_width": "initial"}, **kw)
+
+
+def stops_slider(description, value, stops, fmt=".2f"):
+    """A slider over an explicit list of numbers, each shown with `fmt`.
+
+    The browser moves an index along the list, so it holds every stop exactly; a FloatSlider's
+    handle instead rounds the value to its nearest step in floating point (0.8 may come back as
+    0.8000000000000002, 0.05 on a log slider as 0.0501).
+    """
+    return widgets.SelectionSlider(options=[(format(v, fmt), v) for v in stops], value=value,
+                                   description=description, continuous_update=True,
+                                   style={"description_width": "initial"})
+
+
+def decimal_stops(low, high, step):
+    """low, low + step, ..., high, each the float nearest to its decimal value (0.1 + 2 * 0.01 is 0.12)."""
+    low, high, step = (decimal.Decimal(str(x)) for x in (low, high, step))
+    return [float(low + k * step) for k in range(int((high - low) / step) + 1)]
+
+
+def log_stops(low_exp, high_exp, mantissas=(1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8)):
+    """Round numbers from 10**low_exp to 10**high_exp in about equal ratios: 0.001, 0.0012, 0.0015, ..."""
+    return [float(f"{m}e{e}") for e in range(low_exp, high_exp) for m in mantissas] + [float(f"1e{high_exp}")]
 
 
 def dropdown(description, options, value):

@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 
 from ..device import generator
-from .base import Demo, decade_limits, dropdown, int_slider, log_axis, slider
+from .base import Demo, decade_limits, decimal_stops, dropdown, int_slider, log_axis, stops_slider
 
 NONLINEARITIES = {"linear": lambda x: x, "sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu,
                   "leaky_relu": F.leaky_relu, "selu": F.selu}
@@ -36,13 +36,13 @@ class InitGain(Demo):
         recommend.on_click(lambda _: self.recommend())
         super().__init__({
             "nonlinearity": dropdown("nonlinearity", NONLINEARITIES, nonlinearity),
-            "gain": slider("gain", gain, 0.1, 3.0, 0.01),
+            "gain": stops_slider("gain", gain, decimal_stops(0.1, 3.0, 0.01)),
             "depth": int_slider("depth", depth, 1, MAX_DEPTH),
         }, buttons=[recommend])
 
     def recommend(self):
         """Set the gain that torch.nn.init.calculate_gain gives for the chosen nonlinearity."""
-        self.set(gain=round(torch.nn.init.calculate_gain(self.values["nonlinearity"]), 2))
+        self.set(gain=float(round(torch.nn.init.calculate_gain(self.values["nonlinearity"]), 2)))
 
     def setup(self):
         g = generator(SEED)

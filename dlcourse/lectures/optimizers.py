@@ -5,7 +5,7 @@ from collections import OrderedDict
 import numpy as np
 import torch
 
-from .base import Demo, int_slider, log_slider, slider
+from .base import Demo, decimal_stops, int_slider, log_stops, slider, stops_slider
 
 # The loss f(θ) = ½ (θ − c)ᵀ A (θ − c): a valley whose axes have curvatures 8 and 1.
 A = np.array([[4.5, 3.5], [3.5, 4.5]])
@@ -78,9 +78,9 @@ class Optimizers(Demo):
 
     def __init__(self, lr=0.05, momentum=0.8, beta1=0.9, beta2=0.999, weight_decay=0.2, steps=80):
         super().__init__({
-            "lr": log_slider("learning rate", lr, -3, 0),
-            "momentum": slider("SGD momentum", momentum, 0.0, 0.99, 0.01),
-            "beta1": slider("Adam β1", beta1, 0.0, 0.99, 0.01),
+            "lr": stops_slider("learning rate", lr, log_stops(-3, 0), fmt="g"),
+            "momentum": stops_slider("SGD momentum", momentum, decimal_stops(0.0, 0.99, 0.01)),
+            "beta1": stops_slider("Adam β1", beta1, decimal_stops(0.0, 0.99, 0.01)),
             "beta2": slider("Adam β2", beta2, 0.9, 0.9999, 0.0001, readout_format=".4f"),
             "weight_decay": slider("weight decay", weight_decay, 0.0, 1.0, 0.01),
             "steps": int_slider("steps", steps, 1, 120),

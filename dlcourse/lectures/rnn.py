@@ -4,7 +4,17 @@ import numpy as np
 import torch
 
 from ..device import generator
-from .base import Demo, checkbox, coarse_log_limits, dropdown, int_slider, log_axis, log_slider, slider
+from .base import (
+    Demo,
+    checkbox,
+    coarse_log_limits,
+    decimal_stops,
+    dropdown,
+    int_slider,
+    log_axis,
+    log_slider,
+    stops_slider,
+)
 
 ACTIVATIONS = {"tanh": torch.tanh, "sigmoid": torch.sigmoid, "relu": torch.relu, "identity": lambda a: a}
 MAX_LENGTH = 200
@@ -52,7 +62,7 @@ class RecurrentGradients(Demo):
 
     def __init__(self, w=0.9, length=60, activation="tanh", clip=False, threshold=1.0):
         super().__init__({
-            "w": slider("recurrent weight w", w, 0.0, 3.0, 0.01),
+            "w": stops_slider("recurrent weight w", w, decimal_stops(0.0, 3.0, 0.01)),
             "length": int_slider("sequence length", length, 2, MAX_LENGTH),
             "activation": dropdown("activation", ACTIVATIONS, activation),
             "clip": checkbox("clip gradients", clip),
