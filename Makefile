@@ -41,11 +41,14 @@ hub: $(STAMP)
 
 setup: $(STAMP)
 
-# Installs only when pyproject.toml or constraints.txt changed since the last install.
-$(STAMP): pyproject.toml constraints.txt | system-packages
+# Installs only when pyproject.toml, constraints.txt or the server setting changed since the last install.
+# An editable install leaves out data files: the Jupyter server setting of the course (kernel
+# messages without Nagle's delay, dlcourse/lectures/server.py) is copied into the environment.
+$(STAMP): pyproject.toml constraints.txt jupyter-config/dlcourse.json | system-packages
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	install -D -m 644 jupyter-config/dlcourse.json $(VENV)/etc/jupyter/jupyter_server_config.d/dlcourse.json
 	touch $(STAMP)
 
 # The course website in site/_build/html/ (lectures with figures, student assignments): mystmd,
