@@ -24,9 +24,12 @@ are never tighter than the dtype allows).
 
 **Rules** ("without autograd", "no built-in softmax") are enforced by ``dlcourse.rules.forbid``.
 """
+import linecache
 import math
 import numbers
 import os
+import sys
+import types
 
 import numpy as np
 import torch
@@ -36,36 +39,84 @@ _isfinite = math.isfinite
 _Tensor = torch.Tensor
 _ndarray = np.ndarray
 
-GREEN, RED, RESET = "\033[32m", "\033[31m", "\033[0m"
+GREEN, RED, CYAN, RESET = "\033[32m", "\033[31m", "\033[36m", "\033[0m"
+# Where the course's code, Python and the libraries live: frames there are not the student's.
+_OURS = tuple({os.path.join(p, "") for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+              | {os.path.join(os.path.dirname(os.path.abspath(__file__)), "")})
 
 
 class CheckError(AssertionError):
-    """A failed check; its message tells the student what was expected and what was found."""
+    """A failed check; its message tells the student what was expected and what was found.
+
+    IPython (JupyterLab, and the notebooks nbgrader stores) shows it in two lines, through its
+    documented hook ``_render_traceback_``: the student's line that failed and the message in red,
+    none of the checker's frames. `where` names that line when the check knows it better than the
+    traceback does (a forbidden call, an error the student's code raised inside a property check).
+    """
+
+    where = None
 
     def _render_traceback_(self):
-        """IPython's traceback without the checker's frames (IPython always shows the raising one)."""
-        import traceback
-        import types
-
-        from IPython import get_ipython
-        kept, tb = [], self.__traceback__
-        while tb is not None:
-            if not tb.tb_frame.f_locals.get("__tracebackhide__"):
-                kept.append(tb)
-            tb = tb.tb_next
-        short = None
-        for entry in reversed(kept):
-            short = types.TracebackType(short, entry.tb_frame, entry.tb_lasti, entry.tb_lineno)
-        shell = get_ipython()
-        if shell is None:
-            return traceback.format_exception(type(self), self, short)
-        return shell.InteractiveTB.structured_traceback(type(self), self, short, tb_offset=0)
+        """The lines IPython shows and stores as this error's traceback."""
+        return short_traceback(self)
 
 
-def fail(name, message):
-    """Raise a CheckError about answer `name`."""
+def is_students(code):
+    """True for code of the notebook (a cell, a module beside it), not of Python, a library or dlcourse."""
+    return not code.co_filename.startswith(_OURS) and not code.co_filename.startswith("<frozen")
+
+
+def student_line(tb):
+    """(file, line) of the innermost frame of traceback `tb` in the student's code, or None."""
+    found = None
+    while tb is not None:
+        if is_students(tb.tb_frame.f_code):
+            found = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def students_frames(tb):
+    """Traceback `tb` with only the entries in the student's code (unchanged when it has none)."""
+    kept, entry = [], tb
+    while entry is not None:
+        kept += [entry] if is_students(entry.tb_frame.f_code) else []
+        entry = entry.tb_next
+    short = None
+    for entry in reversed(kept):
+        short = types.TracebackType(short, entry.tb_frame, entry.tb_lasti, entry.tb_lineno)
+    return short if kept else tb
+
+
+def calling_line(frame):
+    """(file, line) of the innermost of `frame` and its callers in the student's code, or None."""
+    while frame is not None and not is_students(frame.f_code):
+        frame = frame.f_back
+    return (frame.f_code.co_filename, frame.f_lineno) if frame is not None else None
+
+
+def _place(file, line):
+    """'Cell In[3], line 2: y = f(x)' in JupyterLab, 'File "a.py", line 2: y = f(x)' elsewhere."""
+    from IPython import get_ipython
+    shell = get_ipython()
+    named = shell.compile.format_code_name(file) if shell is not None else None
+    where = f"{named[0]} {named[1]}, line {line}" if named else f'File "{file}", line {line}'
+    code = linecache.getline(file, line).strip()
+    return f"{CYAN}{where}:{RESET} {code}" if code else f"{CYAN}{where}{RESET}"
+
+
+def short_traceback(error):
+    """The student's line where `error` happened (when there is one) and its message in red."""
+    where = error.where or student_line(error.__traceback__)
+    return ([_place(*where)] if where else []) + [f"{RED}{type(error).__name__}: {error}{RESET}"]
+
+
+def fail(name, message, where=None):
+    """Raise a CheckError about answer `name` (`where`: the student's line to show, if not the caller's)."""
     __tracebackhide__ = True  # IPython and pytest show the message, not this frame
-    raise CheckError(f"{name}: {message}")
+    error = CheckError(f"{name}: {message}")
+    error.where = where
+    raise error
 
 
 def passed(name, detail=""):

@@ -23,7 +23,7 @@ from hypothesis.errors import HypothesisException
 from hypothesis.internal.conjecture.providers import HypothesisProvider
 from hypothesis.internal.constants_ast import Constants
 
-from .checks import CheckError, fail
+from .checks import CheckError, fail, student_line
 
 __all__ = ["for_all", "shapes", "seeds", "dtypes", "st"]
 
@@ -57,7 +57,8 @@ def for_all(name, claim, *strategies, examples=30, seconds=20.0):
     """Check `claim(*drawn)` on `examples` inputs drawn from `strategies`; fail for the first bad one.
 
     A CheckError from the claim is re-raised as it is (its message names the input); any other
-    error from the student's code becomes a CheckError naming `name` and the input.
+    error from the student's code becomes a CheckError naming `name`, the input and the student's
+    line that raised it.
     """
     __tracebackhide__ = True
     spent, last, failed = [0.0], [None], [False]
@@ -88,4 +89,5 @@ def for_all(name, claim, *strategies, examples=30, seconds=20.0):
         raise
     except Exception as exc:  # noqa: BLE001  (the student's code raised: say for which input)
         shown = ", ".join(repr(v) for v in last[0] or ())
-        fail(name, f"raised {type(exc).__name__} ({str(exc)[:120]}) for the drawn input ({shown})")
+        fail(name, f"raised {type(exc).__name__} ({str(exc)[:120]}) for the drawn input ({shown})",
+             where=student_line(exc.__traceback__))

@@ -31,7 +31,6 @@ import _thread
 import contextlib
 import functools
 import inspect
-import os
 import sys
 import threading
 import types
@@ -43,7 +42,7 @@ from torch.nn.utils import clip_grad as _clip_grad
 from torch.overrides import TorchFunctionMode, _get_current_function_mode_stack
 from torch.utils._python_dispatch import TorchDispatchMode, _get_current_dispatch_mode_stack
 
-from .checks import CheckError, as_tensor, fail, tolerance
+from .checks import CheckError, as_tensor, calling_line, fail, is_students, students_frames, tolerance
 
 
 def _package_functions(package):
@@ -153,11 +152,13 @@ class _Watch:
         self.prefixes = tuple(p for g in self.groups for p in PREFIXES.get(g, ()))
         self.grad_was_on = torch.is_grad_enabled()
         self.called = None
+        self.where = None  # the student's line that made the first forbidden call
         self.depth = 0  # > 0 while the function mode runs a call
 
     def note(self, what):
         """Remember the first forbidden call (student code cannot catch its way out of it)."""
-        self.called = self.called or what
+        if self.called is None:
+            self.called, self.where = what, calling_line(sys._getframe(1))
         raise CheckError(f"called {what}")
 
     def denied(self, op):
@@ -274,8 +275,6 @@ def _profile_hook(watch, codes):
 
 # ---------------------------------------------------------------- one thread, no processes
 
-_LIBRARY = tuple({os.path.join(p, "") for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
-                 | {os.path.join(os.path.dirname(os.path.abspath(__file__)), "")})
 _WATCHING = []  # the watches in force (the audit hook reads it)
 _AUDITED = {"os.fork": "a new process (os.fork)", "os.forkpty": "a new process (os.forkpty)",
             "os.posix_spawn": "a new process (os.posix_spawn)", "os.exec": "another program (os.exec)",
@@ -291,11 +290,6 @@ def _audit(event, args):
 
 
 sys.addaudithook(_audit)
-
-
-def _notebook_code(code):
-    """True for code written in a notebook (or a string), not in the Python installation or dlcourse."""
-    return not code.co_filename.startswith(_LIBRARY) and not code.co_filename.startswith("<frozen")
 
 
 def _code_of(func):
@@ -317,7 +311,7 @@ def _foreign_threads():
             stack.append(frame.f_code)
             frame = frame.f_back
         busy = _WorkItem.run.__code__ in stack  # an idle pool worker (asyncio's, say) waits and is fine
-        if ident != me and (pool or busy or any(c is not None and _notebook_code(c) for c in started + stack)):
+        if ident != me and (pool or busy or any(c is not None and is_students(c) for c in started + stack)):
             names.append(getattr(thread, "name", None) or f"thread {ident}")
     return names
 
@@ -335,9 +329,8 @@ def _no_pool(watch, original):
     return run
 
 
-@contextlib.contextmanager
 def _one_thread(watch):
-    """Refuse new threads, and work handed to a pool's idle threads, while the rule is checked."""
+    """Refuse new threads, and work handed to a pool's idle threads; return what puts them back."""
     saved = [(m, n, getattr(m, n)) for m, n in ((_thread, "start_new_thread"), (_thread, "start_joinable_thread"),
                                                  (threading, "_start_new_thread"),
                                                  (threading, "_start_joinable_thread")) if hasattr(m, n)]
@@ -347,44 +340,56 @@ def _one_thread(watch):
     for cls, name in ((ThreadPoolExecutor, "submit"), (_WorkItem, "run")):
         saved.append((cls, name, cls.__dict__[name]))
         setattr(cls, name, _no_pool(watch, cls.__dict__[name]))
-    try:
-        yield
-    finally:
-        for module, name, value in saved:
-            setattr(module, name, value)
+    return lambda: [setattr(module, name, value) for module, name, value in saved]
 
 
 # ---------------------------------------------------------------- forbid
 
-@contextlib.contextmanager
 def _watching(watch):
-    """The four watchers around the block; whatever was switched off on the way is noted."""
-    handles = []
-    if "modules" in watch.groups:
-        hooks = torch.nn.modules.module
-        handles = [hooks.register_module_forward_pre_hook(_module_hook(watch)),
-                   hooks.register_module_parameter_registration_hook(_module_hook(watch)),
-                   hooks.register_module_module_registration_hook(_module_hook(watch))]
+    """Switch the four watchers on; return stop(normally): note any switched off on the way, switch them off.
+
+    Plain calls, not generator context managers: an error leaving the block keeps its own traceback."""
+    undo, functions, operations = [], _Functions(watch), _Operations(watch)
     codes = _watched_codes(frozenset(watch.groups & PYTHON_GROUPS))
     old_profile = sys.getprofile()
     profile = _profile_hook(watch, codes) if codes else old_profile
-    functions, operations = _Functions(watch), _Operations(watch)
     try:
-        with _one_thread(watch):
-            if codes:
-                sys.setprofile(profile)
-            _WATCHING.append(watch)
-            try:
-                with functions, operations:
-                    yield
-                    _still_on(watch, functions, operations, profile)
-            finally:
-                _WATCHING.remove(watch)
-                if codes:
-                    sys.setprofile(old_profile)
-    finally:
-        for handle in handles:
-            handle.remove()
+        if "modules" in watch.groups:
+            hooks = torch.nn.modules.module
+            handles = [hooks.register_module_forward_pre_hook(_module_hook(watch)),
+                       hooks.register_module_parameter_registration_hook(_module_hook(watch)),
+                       hooks.register_module_module_registration_hook(_module_hook(watch))]
+            undo.append(lambda: [handle.remove() for handle in handles])
+        undo.append(_one_thread(watch))
+        if codes:
+            sys.setprofile(profile)
+            undo.append(lambda: sys.setprofile(old_profile))
+        _WATCHING.append(watch)
+        undo.append(lambda: _WATCHING.remove(watch))
+        for mode in (functions, operations):
+            mode.__enter__()
+            undo.append(lambda mode=mode: mode.__exit__(None, None, None))
+    except BaseException:
+        _undo(undo)
+        raise
+
+    def stop(normally):
+        if normally:
+            _still_on(watch, functions, operations, profile)
+        _undo(undo)
+    return stop
+
+
+def _undo(steps):
+    """Run the steps, last first, every one even if one fails (the first failure is raised after)."""
+    errors = []
+    for step in reversed(steps):
+        try:
+            step()
+        except BaseException as exc:  # noqa: BLE001  (raised below, once the others have run)
+            errors.append(exc)
+    if errors:
+        raise errors[0]
 
 
 def _still_on(watch, functions, operations, profile):
@@ -395,7 +400,6 @@ def _still_on(watch, functions, operations, profile):
         watch.called = watch.called or "`sys.setprofile` (the rule check's profile hook was replaced)"
 
 
-@contextlib.contextmanager
 def forbid(task, rule, groups):
     """Fail if code run inside does what the task forbids: "Task 1.7 asks for …: your code called …".
 
@@ -403,23 +407,36 @@ def forbid(task, rule, groups):
     "clip_grad", "torch", "calculate_gain", "dropout", "optim"). The call is recorded even if the
     student's code catches the error it raises. Threads the notebook started must have ended.
     """
-    __tracebackhide__ = True
-    others = _foreign_threads()
-    if others:
-        fail(task, f"the checks run your code in one thread, and threads your notebook started are still "
-                   f"running ({', '.join(others[:3])}): let them finish (or restart the kernel) and run the check "
-                   "again")
-    watch = _Watch(groups)
-    error = None
-    try:
-        with _watching(watch):
-            yield watch
-    except Exception as exc:  # noqa: BLE001  (re-raised below unless a forbidden call explains it)
-        error = exc
-    if watch.called:
-        raise CheckError(f"{task} asks for {rule}: your code called {watch.called}") from None
-    if error is not None:
-        raise error
+    return _Forbid(task, rule, groups)
+
+
+class _Forbid:
+    """The context manager forbid() returns: the watchers while the block runs, the verdict when it ends."""
+
+    def __init__(self, task, rule, groups):
+        self.task, self.rule, self.groups = task, rule, groups
+
+    def __enter__(self):
+        __tracebackhide__ = True
+        others = _foreign_threads()
+        if others:
+            fail(self.task, f"the checks run your code in one thread, and threads your notebook started are still "
+                            f"running ({', '.join(others[:3])}): let them finish (or restart the kernel) and run the "
+                            "check again")
+        self.watch = _Watch(self.groups)
+        self.stop = _watching(self.watch)
+        return self.watch
+
+    def __exit__(self, kind, error, tb):
+        __tracebackhide__ = True
+        self.stop(normally=kind is None)
+        if self.watch.called and (kind is None or issubclass(kind, Exception)):
+            broken = CheckError(f"{self.task} asks for {self.rule}: your code called {self.watch.called}")
+            broken.where = self.watch.where
+            raise broken from None
+        if error is not None:  # any other error goes on, shown from the student's frames (not the watchers')
+            error.__traceback__ = students_frames(tb)
+        return False
 
 
 # ---------------------------------------------------------------- gradients that autograd computed

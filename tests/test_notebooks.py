@@ -5,6 +5,7 @@ import nbformat
 import pytest
 from conftest import ASSIGNMENTS, REPO
 from nbclient import NotebookClient
+from test_messages import unconfirmed_checks
 
 SOURCE_NBS = sorted((REPO / "source").glob("*/*.ipynb"))
 ALL_NBS = sorted([*SOURCE_NBS, *(REPO / "release").glob("*/*.ipynb"), *(REPO / "notebooks").glob("*.ipynb")])
@@ -25,6 +26,7 @@ def test_source_notebook_runs_top_to_bottom(path):
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors
+    assert unconfirmed_checks(nb) == [], "every graded test cell prints a green ✔ when it passes"
 
 
 @pytest.mark.parametrize("path", ALL_NBS, ids=_ids(ALL_NBS))

@@ -112,3 +112,21 @@ def test_the_reports_command_alone_still_counts_a_submission_that_could_not_be_g
     assert "FAILED (e)" in again and again == summary
     (row,) = _read(root / "reports" / "assignments.csv")
     assert int(row["graded"]) == 4 and int(row["failed"]) == 1
+
+
+@pytest.mark.parametrize("points", [
+    [0, 0, 0, 0, 0, 0, 1, 12],  # most of the class scored 0
+    [12, 12, 12, 11, 12, 0],  # most scored full points
+    [0, 3, 6, 9, 12, 6, 6],
+    [0],
+], ids=["mostly-zero", "mostly-full", "spread", "one"])
+def test_the_histograms_legend_covers_no_bar(points, tmp_path):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    stats = reports.AssignmentStats(AID, 12.0, 3.0, {f"s{i}": p for i, p in enumerate(points)})
+    fig = reports.histogram_figure(stats)
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    (ax,) = fig.axes
+    legend = ax.get_legend().get_window_extent(renderer)
+    bars = [bar.get_window_extent(renderer) for bar in ax.patches if bar.get_height() > 0]
+    assert len(bars) == len(set(points)) and not any(legend.overlaps(bar) for bar in bars)
+    assert reports.plot_histogram(stats, tmp_path / "h.png").stat().st_size > 0

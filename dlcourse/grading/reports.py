@@ -186,6 +186,11 @@ def _save(fig, path):
 
 def plot_histogram(a, path):
     """Histogram of autograded points of one assignment."""
+    return _save(histogram_figure(a), path)
+
+
+def histogram_figure(a):
+    """The histogram's figure; the legend stands beside the axes, where it covers no bar."""
     fig = Figure(figsize=(6, 3.2))
     ax = fig.add_subplot()
     pts = list(a.auto_points.values())
@@ -194,11 +199,11 @@ def plot_histogram(a, path):
     ax.hist(pts, bins=bins, range=(-0.5, top + 0.5), color="#4c72b0", edgecolor="white")
     if pts:
         ax.axvline(a.mean, color="#c44e52", linestyle="--", label=f"mean {a.mean:.1f}")
-        ax.legend(loc="upper left")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0, frameon=False)
     ax.set(xlim=(-0.5, top + 0.5), xlabel=f"autograded points (of {a.max_auto:g})", ylabel="students",
            title=f"{a.assignment}: {len(pts)} graded" + (f", {len(a.failed)} failed" if a.failed else ""))
     ax.yaxis.get_major_locator().set_params(integer=True)
-    return _save(fig, path)
+    return fig
 
 
 def plot_hardest(cells, path, top=12):

@@ -54,9 +54,20 @@ def grade_one(api, aid, student, sandbox=True):
         if ok:  # a TA's manual grade on an unchanged answer stands (nbgrader would flag it again)
             manual.keep_manual_grades(api, aid, student, graded_before)
     except Exception as exc:  # the grading machinery itself failed on this submission
-        ok, error, notes = False, f"{type(exc).__name__}: {exc}"[:160], []
+        ok, error, notes = False, clip(f"{type(exc).__name__}: {exc}", 160), []
     return Outcome(student, aid, ok, time.perf_counter() - start, error, notes=notes,
                    device=graded_device(api, aid, student))
+
+
+def clip(text, width):
+    """`text` on one line, cut at a word boundary to at most `width` characters, "…" where it was cut
+    (mid-word only when a single word fills most of the width)."""
+    text = " ".join(str(text).split())
+    if len(text) <= width:
+        return text
+    head = text[:width - 1]
+    words = head.rpartition(" ")[0].rstrip(" ,;:-")
+    return (words if len(words) >= width // 2 else head) + "…"
 
 
 def _read(path):
@@ -75,7 +86,7 @@ def _cell_notes(nb, trusted_ids):
         if cell.cell_type != "code" or not errors or errors[0].get("ename") == "KernelDied":
             continue
         label = cells.grade_id(cell) or f"#{i + 1}"
-        first = f"{errors[0]['ename']}: {str(errors[0].get('evalue', ''))[:100]}"
+        first = f"{errors[0]['ename']}: {clip(errors[0].get('evalue', ''), 100)}"
         if cells.grade_id(cell) in trusted_ids and not cells.is_answer(cell):
             if cells.is_graded(cell):
                 notes.append(f"test {label} failed ({first})")
@@ -111,7 +122,7 @@ def _reason(result):
     text = (result.get("error") or "") + "\n" + (result.get("log") or "")
     found = [m.group(1).strip() for m in map(_EXCEPTION_LINE.match, text.splitlines())
              if m and not m.group(1).startswith("NbGraderException: Please see")]
-    return found[-1][:400] if found else "autograde failed (see nbgrader's log)"
+    return clip(found[-1], 400) if found else "autograde failed (see nbgrader's log)"
 
 
 def grade_submission(api, aid, student, sandbox=True):
@@ -165,7 +176,7 @@ def attention_lines(outcomes):
         notes = [n for n in getattr(o, "notes", []) if not n.startswith(("test ", "cell "))]
         if notes:
             more = f" (+{len(notes) - 1} more)" if len(notes) > 1 else ""
-            lines.append(f"  - {o.student} ({o.assignment}): {notes[0][:140]}{more}")
+            lines.append(f"  - {o.student} ({o.assignment}): {clip(notes[0], 140)}{more}")
     if lines:
         lines.insert(0, "\nneeds a look (details in reports/integrity/<assignment>/<student>.md):")
     return lines
