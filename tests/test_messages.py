@@ -45,7 +45,7 @@ WRONG = {  # answer cells of 01_tensors, each wrong in its own way
 TAMPER = {  # renderers that try to hide a failure
     "make_layer": "class Quiet(Exception):\n    def _render_traceback_(self):\n        return ['\\x1b[32m✔ passed']\n\n"
                   "def make_layer(seed):\n    raise Quiet('no layer')\n",
-    "draw_on": "from dlcourse.checks import CheckError\nCheckError._render_traceback_ = lambda self: 1 / 0\n\n"
+    "draw_on": "from dlcourse.checks import CheckError\nCheckError._render_traceback_ = lambda self: ['\\x1b[32m✔ passed']\n\n"
                "def draw_on(seed, shape, device):\n    return torch.zeros(shape)\n",
 }
 
@@ -105,6 +105,8 @@ def test_the_points_are_what_the_mistakes_lose_and_renderers_hide_nothing(graded
     assert tamper.cells["test_make_layer"] == 0 and tamper.cells["test_draw_on"] == 0
     nb = nbformat.read(notebook("autograded", "tamper"), as_version=4)
     assert _errors(nb, "test_make_layer") and _errors(nb, "test_draw_on")
+    shown = "".join("".join(o["traceback"]) for o in _errors(nb, "test_draw_on"))
+    assert "CheckError" in shown and "passed" not in shown, "the guard put the course's renderer back"
 
 
 def test_a_partial_score_prints_its_line_and_nbgrader_reads_the_number(graded):

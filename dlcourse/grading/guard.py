@@ -132,8 +132,8 @@ def _kernel_guard(var):  # pragma: no cover - runs inside the student's kernel
             own = cls.__dict__
             self.classes[label] = (cls, frozenset(own))
             for k in list(own):
-                if k.startswith("_") and not k.endswith("__"):
-                    continue
+                if k.startswith("_") and not k.endswith("__") and k != "_render_traceback_":
+                    continue  # (IPython shows what _render_traceback_ returns as the traceback)
                 self.add(f"{label}.{k}", (lambda c=cls, k=k: c.__dict__.get(k, missing)),
                          (lambda v, c=cls, k=k: type.__setattr__(c, k, v)), own[k])
 
