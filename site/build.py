@@ -1,12 +1,14 @@
-"""Build the course website: the lectures with each demo's default figure, the student assignments
-from release/, the manual from docs/, and how to start. `make site` runs it; the result is
+"""Build the course website: the lectures with each demo's figures, the student assignments from
+release/, the manual from docs/, and how to start. `make site` runs it; the result is
 site/_build/html/.
 
 1. Pages in MyST Markdown are written to site/_build/src/ from notebooks/, release/ (never
-   source/) and docs/, with one PNG per demo drawn by the demo itself.
+   source/) and docs/, with one PNG per demo state (the default and each preset) drawn by the
+   demo itself, and a copy of each lecture and student notebook to download.
 2. mystmd (`myst build --site`, pinned in constraints.txt) parses them: MyST, LaTeX (KaTeX),
    cross-references, into one JSON tree per page. A local template keeps the build offline.
-3. `render_site` writes one HTML page per tree, with the table of contents on every page.
+3. `render_site` writes one HTML page per tree, with the table of contents on every page and
+   site/style.css and site/site.js inlined: a page fetches nothing but its own figures.
 """
 import argparse
 import html
@@ -27,6 +29,8 @@ BUILD = SITE / "_build"
 TITLE = "Deep learning with PyTorch"
 DOCS = REPO / "docs"
 MANUAL_ORDER = ["students", "tas", "lecturers", "operators", "developers"]  # then any other page
+FILES = ("figures", "downloads")  # folders of src/ copied into the site as they are
+DEMO = "dlcourse-demo"  # the language of the code block that stands for a demo (see demo_block)
 
 
 # ----- 1. MyST sources
@@ -41,8 +45,36 @@ def cell_markdown(cell):
     return cell.source
 
 
+def demo_states(name, figures, stem):
+    """The demo `name` in its default state and in each preset (read through the Demo API): one PNG
+    each, written to `figures`, and one {"name", "src", "text"} each, `text` being the readout."""
+    from dlcourse.lectures import DEMOS
+    demo = DEMOS[name]()
+    start = demo.values
+    states = [("default", bytes(demo.image.value), demo.text)]
+    for preset in demo.presets:
+        demo.set(**start).preset(preset)  # from the default state, as a reader who opens the notebook
+        states.append((preset, bytes(demo.image.value), demo.text))
+    found = []
+    for i, (label, png, text) in enumerate(states):
+        (figures / f"{stem}-{i}.png").write_bytes(png)
+        found.append({"name": label, "src": f"figures/{stem}-{i}.png", "text": text})
+    return found
+
+
+def demo_block(name, states):
+    """The demo as a code block of language DEMO holding JSON, which the Renderer turns into HTML."""
+    return f"```{DEMO}\n{json.dumps({'demo': name, 'states': states}, ensure_ascii=False)}\n```"
+
+
+def download(path, kind):
+    """A page's link to its notebook, copied to downloads/<kind>/ by write_sources."""
+    return f"[`{path.name}`](../downloads/{kind}/{path.name})"
+
+
 def lecture_page(path, figures):
-    """A lecture notebook as a page, the demo's default figure under the demo's code."""
+    """A lecture notebook as a page: its notebook to download, and under the demo's code the demo's
+    figure and readout in the default state, with a button per preset that shows that preset's."""
     from dlcourse.lectures import DEMOS
     nb = nbformat.read(path, 4)
     parts = []
@@ -50,19 +82,17 @@ def lecture_page(path, figures):
         parts.append(cell_markdown(cell))
         if cell.cell_type == "code":
             name = next(n for n in DEMOS if f"demo = {n}()" in cell.source)
-            png = figures / f"{path.stem}.png"
-            png.write_bytes(bytes(DEMOS[name]().image.value))
-            parts.append(f"```{{figure}} figures/{png.name}\n:alt: the {name} demo in its default state\n\n"
-                         f"The demo in its default state. The site shows a picture; open the notebook "
-                         f"in JupyterLab to drag the sliders and press the presets.\n```")
-    return "\n\n".join(parts) + "\n"
+            parts.append(demo_block(name, demo_states(name, figures, path.stem)))
+    intro = (f"*Download the notebook {download(path, 'lectures')} and open it in JupyterLab to drag the "
+             "demo's sliders; here the preset buttons show the figures drawn when the site was built.*")
+    return "\n\n".join([parts[0], intro, *parts[1:]]) + "\n"
 
 
 def assignment_page(path):
     """A student notebook from release/ as a page: statements, code to complete, visible checks."""
     nb = nbformat.read(path, 4)
-    intro = (f"*The student version of `{path.parent.name}`: download `release/{path.parent.name}/{path.name}` "
-             "and work in JupyterLab; the checks run there.*")
+    intro = (f"*The student version of `{path.parent.name}`: download {download(path, 'assignments')}, "
+             "open it in JupyterLab and work there, where its checks run.*")
     cells = [cell_markdown(c) for c in nb.cells]
     return "\n\n".join([cells[0], intro, *cells[1:]]) + "\n"
 
@@ -123,8 +153,8 @@ make lab      # JupyterLab on the course
   or press a preset. Each lecture ends with questions and the assignment tasks that grade its idea.
 - **Assignments.** Open your copy from `release/` (or JupyterLab's *Assignments* tab), fill in every
   `YOUR CODE HERE` and `YOUR ANSWER HERE`, run the check cell after each answer, then
-  *Kernel → Restart & Run All* and *Validate* before you submit. Hidden checks run at grading
-  time on other inputs.
+  *Kernel → Restart Kernel and Run All Cells…* and *Validate* before you submit. Hidden checks
+  run at grading time on other inputs.
 
 ## Lectures
 
@@ -149,16 +179,17 @@ def title_of(markdown):
 def write_sources(src):
     """Every page in MyST and the project file myst reads; returns the table of contents."""
     shutil.rmtree(src, ignore_errors=True)
-    (src / "lectures" / "figures").mkdir(parents=True)
-    (src / "assignments").mkdir()
-    (src / "manual").mkdir()
+    for folder in ("lectures", "assignments", "manual", "figures", "downloads/lectures", "downloads/assignments"):
+        (src / folder).mkdir(parents=True)
     lectures, assignments, manual = [], [], []
     for path in sorted((REPO / "notebooks").glob("*.ipynb")):
-        page = lecture_page(path, src / "lectures" / "figures")
+        shutil.copy(path, src / "downloads" / "lectures" / path.name)
+        page = lecture_page(path, src / "figures")
         name = "lecture-" + path.stem.replace("_", "-")  # myst drops a leading number from a slug
         (src / "lectures" / f"{name}.md").write_text(page)
         lectures.append((name, title_of(page)))
     for path in sorted((REPO / "release").glob("*/*.ipynb")):
+        shutil.copy(path, src / "downloads" / "assignments" / path.name)
         page = assignment_page(path)
         name = "assignment-" + path.stem.replace("_", "-")
         (src / "assignments" / f"{name}.md").write_text(page)
@@ -194,23 +225,8 @@ def run_myst(src):
 # ----- 3. HTML
 
 
-CSS = """
-body { margin: 0; font: 17px/1.55 system-ui, sans-serif; color: #1d2433; display: flex; }
-nav { width: 17rem; flex: none; padding: 1.2rem; background: #f4f6f9; min-height: 100vh; box-sizing: border-box; }
-nav a { display: block; padding: .15rem 0; color: #1d4f91; text-decoration: none; }
-nav a.here { font-weight: 600; color: #111; }
-nav h2 { font-size: .85rem; text-transform: uppercase; letter-spacing: .05em; color: #667; margin: 1.2rem 0 .3rem; }
-main { max-width: 50rem; padding: 1.5rem 2.5rem 4rem; min-width: 0; }
-pre { background: #f6f8fa; padding: .8rem 1rem; overflow-x: auto; border-radius: 4px; font-size: 14px; }
-code { font-size: .92em; }
-figure { margin: 1.5rem 0; } figure img { max-width: 100%; border: 1px solid #dde; }
-figcaption { font-size: .9rem; color: #555; }
-table { border-collapse: collapse; } td, th { border: 1px solid #ccd; padding: .25rem .6rem; }
-details { border: 1px solid #ccd; border-radius: 4px; padding: .4rem .8rem; margin: 1rem 0; }
-summary { cursor: pointer; font-weight: 600; }
-.katex-html { display: none; }
-.math-display { overflow-x: auto; overflow-y: hidden; margin: 1rem 0; text-align: center; }
-"""
+CSS = (SITE / "style.css").read_text()  # inlined in every page, as is the script
+SCRIPT = (SITE / "site.js").read_text()
 
 
 class UnknownNode(Exception):
@@ -246,6 +262,8 @@ class Renderer:
             return f'<h{n["depth"]} id="{esc(n.get("html_id", ""))}">{kids()}</h{n["depth"]}>'
         if t == "inlineCode":
             return f"<code>{esc(n['value'])}</code>"
+        if t == "code" and n.get("lang") == DEMO:
+            return demo_html(json.loads(n["value"]))
         if t == "code":
             return f'<pre><code class="language-{esc(n.get("lang") or "")}">{esc(n["value"])}</code></pre>'
         if t in ("math", "inlineMath"):
@@ -255,6 +273,9 @@ class Renderer:
             tag = "ol" if n.get("ordered") else "ul"
             start = f' start="{n["start"]}"' if n.get("ordered") and n.get("start", 1) != 1 else ""
             return f"<{tag}{start}>{kids()}</{tag}>"
+        if t == "link" and n.get("static") and "downloads/" in n.get("urlSource", ""):  # a file to download
+            url = "downloads/" + n["urlSource"].split("downloads/", 1)[1]
+            return f'<a href="{esc(url)}" download>{kids()}</a>'
         if t == "link":
             url = n.get("url", "")
             url = self.links.get(url.split("#")[0], url) + ("#" + url.split("#")[1] if "#" in url else "")
@@ -286,11 +307,29 @@ class Renderer:
         raise UnknownNode(f"no HTML for a {t!r} node (source line {where}): add it to site/build.py's Renderer")
 
 
+def demo_html(spec):
+    """A demo's figure and readout in the default state, and a button per state (the default and each
+    preset) that shows that state's (site.js). The buttons stay hidden where JavaScript does not run."""
+    esc = lambda s: html.escape(s, quote=True)  # noqa: E731
+    states, name = spec["states"], spec["demo"]
+    alt = [f"the {name} demo in its default state", *(f"the {name} demo, preset {s['name']!r}" for s in states[1:])]
+    buttons = "".join(
+        f'<button type="button" aria-pressed="{str(i == 0).lower()}" data-src="{esc(s["src"])}" '
+        f'data-alt="{esc(alt[i])}" data-text="{esc(s["text"])}">{esc(s["name"])}</button>'
+        for i, s in enumerate(states))
+    return (f'<figure class="demo"><div class="presets" role="group" aria-label="presets" hidden><b>presets</b>'
+            f'{buttons}</div><img src="{esc(states[0]["src"])}" alt="{esc(alt[0])}">'
+            f'<pre class="readout">{esc(states[0]["text"])}</pre><figcaption>The demo in its default state; each '
+            "button shows a preset as drawn when the site was built. Open the notebook in JupyterLab to drag the "
+            "sliders.</figcaption></figure>")
+
+
 def page_html(title, body, nav):
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{html.escape(title)} · {TITLE}</title><style>{CSS}</style></head>"
-            f"<body><nav>{nav}</nav><main>{body}</main></body></html>\n")
+            f"<body><nav><details open><summary>Contents</summary>{nav}</details></nav><main>{body}</main>"
+            f"<script>{SCRIPT}</script></body></html>\n")
 
 
 def render_site(content, out):
@@ -305,7 +344,10 @@ def render_site(content, out):
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     for f in (content / "public").glob("*"):
-        shutil.copy(f, out / f.name)
+        if f.suffix != ".ipynb":  # (myst's copies of the downloads, which have their own folder)
+            shutil.copy(f, out / f.name)
+    for folder in FILES:  # content is src/_build/site
+        shutil.copytree(content.parents[1] / folder, out / folder)
     headings = [p for p in project["pages"] if "slug" not in p]
     for page in pages:
         tree = json.loads((content / "content" / f"{page['slug']}.json").read_text())

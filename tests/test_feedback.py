@@ -62,3 +62,32 @@ def test_all_course_math_becomes_mathml_and_nothing_else_does():
             assert not re.search(r"\$[^$\s][^$]*\$", rest), (path, cell.source[:200])
     assert found > 500
     assert render_math("costs $5 and $6, `$x$` in code") == "costs $5 and $6, `$x$` in code"
+
+
+def test_the_feedback_page_fetches_nothing_and_wraps_long_lines():
+    """nbgrader's feedback template as the course renders it: no script, stylesheet, font or image from
+    another host (MathJax's CDN script is replaced), and pre-wrap for long lines in code and outputs."""
+    import re
+    from pathlib import Path
+
+    from traitlets.config import Config
+
+    from dlcourse.grading.feedback import NBGRADER_TEMPLATES, FeedbackExporter, RenderMath
+    config = Config()  # as nbgrader's GenerateFeedback sets it: where bootstrap.min.css is, to inline it
+    config.HTMLExporter.extra_template_paths = [str(Path(NBGRADER_TEMPLATES).parent / "static" / "node_modules" /
+                                                    "bootstrap" / "dist" / "css")]
+    err = V.new_output("error", ename="CheckError", evalue="f: " + "x" * 300, traceback=[])
+    test = _test_cell("check(f(1))", [err])
+    test.metadata.nbgrader["score"] = 0.0  # (GetGrades puts it there)
+    nb = V.new_notebook(cells=[V.new_markdown_cell("# Title\n\n$a^2$"), test])
+    HideTestDetails().preprocess(nb, {})
+    RenderMath().preprocess(nb, {})  # (nbgrader_config.py has every HTMLExporter run it)
+    info = {"notebook": "nb", "score": 0.0, "max_score": 1.0, "pending": 0.0, "timing": "", "overview": [],
+            "late_penalty": 0.0}
+    page, _ = FeedbackExporter(config=config).from_notebook_node(nb, resources={"nbgrader": info})
+    assert "CheckError: f: xxx" in page and "<math" in page
+    assert not re.search(r"<script[^>]*\bsrc\s*=", page), "no script to fetch, not even from a file"
+    fetched = re.findall(r"""(?:src|href)\s*=\s*["']?([^"'\s>]+)|url\(\s*["']?([^"')]+)|@import\s+["']([^"']+)""", page)
+    outside = [u for match in fetched for u in match if u and re.match(r"(https?:)?//", u)]
+    assert outside == []
+    assert re.search(r"div\.output_area pre[^{]*\{[^}]*white-space: pre-wrap", page)

@@ -1,7 +1,8 @@
 """The course website: `site/build.py` (what `make site` runs) builds it with mystmd; the build holds
-no solution, no hidden test and no rubric; every page of the manual (docs/) is on it; served from
-127.0.0.1, every internal link resolves in a real browser, anchors included, and every lecture
-shows its demo's figure."""
+no solution, no hidden test and no rubric, its downloads included; every page of the manual (docs/)
+is on it; served from 127.0.0.1, every internal link resolves in a real browser, anchors included;
+every lecture shows its demo's figure and a button per preset; each lecture and assignment page
+links its notebook; on a phone the page fits the screen, on a laptop the contents sit beside the text."""
 import html
 import importlib.util
 import json
@@ -13,9 +14,12 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+import nbformat
 import pytest
 from conftest import REPO
 from pgserver import free_port
+
+from dlcourse.lectures import DEMOS
 
 LECTURES = sorted((REPO / "notebooks").glob("*.ipynb"))
 ASSIGNMENTS = sorted((REPO / "release").glob("*/*.ipynb"))
@@ -41,9 +45,12 @@ def site(tmp_path_factory):
 
 
 def text_of(folder):
-    """Every file of the built site as text, HTML entities decoded."""
-    return {p.name: html.unescape(p.read_text(errors="replace")) for p in folder.rglob("*")
-            if p.is_file() and p.suffix in {".html", ".md", ".json", ".txt", ".js", ".css"}}
+    """Every file of the built site as text, HTML entities decoded; a notebook as its cells' sources."""
+    found = {p.name: html.unescape(p.read_text(errors="replace")) for p in folder.rglob("*")
+             if p.is_file() and p.suffix in {".html", ".md", ".json", ".txt", ".js", ".css"}}
+    for path in folder.rglob("*.ipynb"):
+        found[f"{path.parent.name}/{path.name}"] = "\n".join(c.source for c in nbformat.read(path, 4).cells)
+    return found
 
 
 def blocks(source, begin, end):
@@ -140,6 +147,7 @@ def test_the_renderer_refuses_a_node_type_it_does_not_know():
 
 def test_site_holds_no_solution_hidden_test_or_rubric(site):
     pages = text_of(site)
+    assert len([name for name in pages if name.endswith(".ipynb")]) == len(ASSIGNMENTS) + len(LECTURES)
     everything = "\n".join(pages.values())
     for marker in ("BEGIN SOLUTION", "END SOLUTION", "HIDDEN TESTS", "Rubric"):
         assert marker not in everything, f"{marker!r} in {[n for n, t in pages.items() if marker in t]}"
@@ -161,6 +169,11 @@ def test_the_scan_would_find_a_solution_that_leaked(site, tmp_path):
     leaked = sorted(distinctive(blocks(source, "BEGIN SOLUTION", "END SOLUTION"), release_text))[0]
     (tmp_path / "page.html").write_text(f"<pre>{html.escape(leaked)}</pre>")
     assert leaked in "\n".join(text_of(tmp_path).values())
+    nb = nbformat.read(REPO / "release" / "03_saturation" / "03_saturation.ipynb", 4)
+    nb.cells[-1].source += "\n" + leaked  # in a notebook to download, where JSON escapes its quotes
+    (tmp_path / "downloads").mkdir()
+    nbformat.write(nb, tmp_path / "downloads" / "03_saturation.ipynb")
+    assert leaked in text_of(tmp_path)["downloads/03_saturation.ipynb"]
 
 
 @pytest.fixture(scope="module")
@@ -243,3 +256,101 @@ def test_a_lecture_page_shows_its_demo_figure_and_collapsed_answers(served, brow
         assert page.locator("main math").count() > 0, "formulas are typeset (MathML)"
     finally:
         page.close()
+
+
+# ---- downloads, presets, phones ---------------------------------------------------------------
+
+def test_each_lecture_and_assignment_page_links_its_notebook(served, site):
+    pages = {**{f"lecture-{p.stem.replace('_', '-')}.html": p for p in LECTURES},
+             **{f"assignment-{p.stem.replace('_', '-')}.html": p for p in ASSIGNMENTS}}
+    for name, repo_file in pages.items():
+        links = re.findall(r'<a href="([^"]+\.ipynb)" download>', (site / name).read_text())
+        assert len(links) == 1, f"{name} links {links}"
+        with urllib.request.urlopen(served + links[0], timeout=10) as response:
+            downloaded = nbformat.reads(response.read().decode(), as_version=4)
+        nbformat.validate(downloaded)
+        assert downloaded.cells == nbformat.read(repo_file, 4).cells, f"{links[0]} is not {repo_file}"
+
+
+def demo_of(lecture):
+    """The demo a lecture notebook makes (`demo = name()` in its code)."""
+    code = "\n".join(c.source for c in nbformat.read(lecture, 4).cells if c.cell_type == "code")
+    return next(name for name in DEMOS if f"demo = {name}()" in code)
+
+
+def expected_states(name):
+    """(button label, readout, PNG) of the demo's default state and of each preset, from the Demo API."""
+    demo = DEMOS[name]()
+    start = demo.values
+    states = [("default", demo.text, bytes(demo.image.value))]
+    for preset in demo.presets:
+        demo.set(**start).preset(preset)
+        states.append((preset, demo.text, bytes(demo.image.value)))
+    return states
+
+
+def test_each_preset_button_shows_that_presets_figure_and_readout(served, browser):
+    page = browser.new_page()
+    try:
+        for lecture in LECTURES:
+            page.goto(served + f"lecture-{lecture.stem.replace('_', '-')}.html")
+            states = expected_states(demo_of(lecture))
+            buttons = page.locator("main figure.demo .presets button")
+            assert buttons.all_inner_texts() == [label for label, _, _ in states], lecture.name
+            image, readout = page.locator("main figure.demo img"), page.locator("main figure.demo .readout")
+            for i in [*range(1, len(states)), 0]:  # every preset, then back to the default
+                label, text, png = states[i]
+                buttons.nth(i).click()
+                assert readout.text_content() == text, (lecture.name, label)
+                src = image.evaluate("img => img.src")
+                with urllib.request.urlopen(src, timeout=10) as response:
+                    assert response.read() == png, (lecture.name, label, src)
+                assert buttons.nth(i).get_attribute("aria-pressed") == "true"
+    finally:
+        page.close()
+
+
+def test_without_javascript_a_lecture_shows_the_default_figure_and_no_dead_buttons(served, browser, site):
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(served + "lecture-02-gradient-flow.html")
+        first = page.locator("main img").first
+        assert first.get_attribute("src") == "figures/02_gradient_flow-0.png"
+        assert first.evaluate("img => img.complete && img.naturalWidth > 0")
+        assert not page.locator("main .presets").is_visible()
+        assert page.locator("main .readout").text_content() == expected_states("gradient_flow")[0][1]
+    finally:
+        context.close()
+
+
+def test_on_a_phone_the_page_fits_and_on_a_laptop_the_contents_sit_beside_the_text(served, browser, site):
+    (REPO / "tests" / "artifacts").mkdir(exist_ok=True)
+    for width, height in ((390, 844), (1400, 900)):
+        page = browser.new_page(viewport={"width": width, "height": height})
+        try:
+            for name in sorted(p.name for p in site.glob("*.html")):
+                page.goto(served + name)
+                layout = page.evaluate("""() => {
+                    const nav = document.querySelector('nav').getBoundingClientRect();
+                    const main = document.querySelector('main').getBoundingClientRect();
+                    const text = document.querySelector('main p').getBoundingClientRect();
+                    return {scroll: document.scrollingElement.scrollWidth, text: text.width,
+                            nav: [nav.left, nav.right, nav.top, nav.bottom], main: [main.left, main.top]};
+                }""")
+                assert layout["scroll"] <= width, f"{name} at {width} px: {layout}"
+                if width == 390:
+                    assert layout["text"] >= 300, f"{name}: the text column is {layout['text']} px"
+                    assert layout["nav"][3] <= layout["main"][1], f"{name}: the contents sit above the text"
+                else:
+                    assert layout["nav"][1] <= layout["main"][0] and layout["nav"][2] == layout["main"][1], name
+                    assert 500 <= layout["text"] <= 900, f"{name}: a readable column, not {layout['text']} px"
+                if name == "lecture-02-gradient-flow.html":
+                    page.screenshot(path=str(REPO / "tests" / "artifacts" / f"site-{width}.png"))
+            if width == 390:
+                folded = page.locator("nav details")
+                assert not folded.evaluate("d => d.open"), "on a phone the contents start folded"
+                folded.locator("summary").click()
+                assert page.locator("nav a.here").is_visible()
+        finally:
+            page.close()

@@ -1,8 +1,9 @@
-"""nbgrader configured for safe grading: which preprocessors autograde runs, and how kernels start."""
+"""nbgrader configured for safe grading: which preprocessors autograde runs, how kernels start; its HTML pages offline."""
 from pathlib import Path
 
 from ..isolation.bwrap import require
 from .execute import GuardedExecute
+from .feedback import offline_templates
 from .metadata import CheckCellMetadata
 from .restore import RestoreLockedCells
 
@@ -33,4 +34,4 @@ def configure(config, sandbox=True, hidden=(), check=True):
                                                 CheckCellMetadata]
     config.GuardedExecute.sandbox = bool(sandbox)
     config.SandboxKernelManager.hidden_paths = sorted({str(Path(p).resolve()) for p in hidden})
-    return config
+    return offline_templates(config)  # the formgrader's pages load nothing from a CDN

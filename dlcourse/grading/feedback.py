@@ -90,13 +90,20 @@ TEMPLATES = str(Path(__file__).parent / "templates")
 NBGRADER_TEMPLATES = str(Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates")
 
 
+def offline_templates(config):
+    """nbgrader's HTML pages, the formgrader's included, with our template folder searched first: its
+    base/mathjax.html.j2 replaces nbconvert's MathJax from a CDN (the math is MathML already)."""
+    config.HTMLExporter.extra_template_basedirs = [TEMPLATES, NBGRADER_TEMPLATES]
+    return config
+
+
 class FeedbackExporter(HTMLExporter):
     """nbgrader's feedback page with pending answers marked (template dlcourse_feedback)."""
 
     def __init__(self, config=None, **kw):
         config = Config(config or {})  # a copy: GenerateFeedback shares its own with others
         config.FeedbackExporter.template_name = "dlcourse_feedback"
-        config.FeedbackExporter.extra_template_basedirs = [TEMPLATES, NBGRADER_TEMPLATES]
+        config.FeedbackExporter.extra_template_basedirs = [TEMPLATES, NBGRADER_TEMPLATES]  # base/: no CDN
         # ours extends "feedback/index.html.j2": nbgrader's template folder must be on the search path
         config.FeedbackExporter.extra_template_paths = [*config.HTMLExporter.get("extra_template_paths", []),
                                                         NBGRADER_TEMPLATES]
