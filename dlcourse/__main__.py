@@ -1,5 +1,6 @@
-"""Command line: python -m dlcourse {generate,grade,feedback,demo,reports,roster,zip-collect,lms,similarity,audit,hub,gpu-check}."""
+"""Command line: python -m dlcourse {generate,grade,feedback,demo,reports,roster,zip-collect,lms,similarity,translations,audit,hub,gpu-check}."""
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -111,6 +112,32 @@ def run_similarity(root, args):
     return 0
 
 
+def run_translations(root, args):
+    """python -m dlcourse translations status|check|update|build: an edition in another language."""
+    from .notebook import translations as tr
+    notebooks = tr.english_notebooks(root)
+    if args.action == "update":
+        for nb in notebooks:
+            left = tr.update_catalog(root, args.lang, nb)
+            print(f"{tr.catalog_path(root, args.lang, nb).relative_to(root)}: {left} cell(s) to translate")
+        return 0
+    if args.action == "build":
+        for nb in notebooks:
+            path = tr.edition_path(root, args.lang, nb)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(tr.dumps(tr.build(root, args.lang, nb)), encoding="utf-8")
+        print(f"built {len(notebooks)} notebooks in {args.lang}/ from the English and translations/{args.lang}/")
+        return 0
+    problems = [p for nb in notebooks for p in tr.notebook_problems(root, args.lang, nb)]
+    if args.action == "check":
+        problems += [p for nb in notebooks for p in tr.edition_problems(root, args.lang, nb)]
+    for p in problems:
+        print(p)
+    cells = sum(len(tr.prose_cells(json.loads(nb.read_text()))) for nb in notebooks)
+    print(f"{args.lang}: {len(problems)} problem(s) in {cells} translated cells of {len(notebooks)} notebooks")
+    return 1 if problems and args.action == "check" else 0
+
+
 def main(argv=None):
     """Parse the command line and run one step of the TA pipeline."""
     parser = argparse.ArgumentParser(prog="python -m dlcourse", description=__doc__)
@@ -166,6 +193,10 @@ def main(argv=None):
     lm.add_argument("assignments", nargs="*")
     lm.add_argument("--to", choices=["canvas", "moodle"], help="which LMS of lms.toml (needed when it has both)")
     lm.add_argument("--yes", action="store_true", help="post the grades (without it: only the dry-run table)")
+    tr = sub.add_parser("translations", help="an edition in another language, built from the English: status (what "
+                                             "needs work), check (fails on drift), update (catalogs), build (notebooks)")
+    tr.add_argument("action", choices=["status", "check", "update", "build"])
+    tr.add_argument("--lang", default="ru", help="language code (default ru; catalogs in translations/LANG/)")
     sim = sub.add_parser("similarity", help="compare what each student wrote with every other student: "
                                             "reports/similarity/ASSIGNMENT.csv and .html, most similar first")
     sim.add_argument("assignment")
@@ -183,6 +214,8 @@ def main(argv=None):
         return run_lms(root, args)
     if args.command == "similarity":
         return run_similarity(root, args)
+    if args.command == "translations":
+        return run_translations(root, args)
     if args.command == "roster":
         from .grading.roster import RosterError, import_roster
         path = Path(args.file) if Path(args.file).is_absolute() else root / args.file
