@@ -20,9 +20,10 @@ from pathlib import Path
 
 FOLDERS = ("source", "notebooks")  # the English notebooks an edition translates
 HEADER = re.compile(r"^<!-- cell (?P<id>\S+) · en (?P<hash>[0-9a-f]{12}) -->$", re.M)
-MATH = re.compile(r"\$\$.+?\$\$|\$[^$\n]+?\$", re.S)
+MATH = re.compile(r"\$\$.+?\$\$|\$[^$]+?\$", re.S)  # inline math may run onto the next line
 NUMBER = re.compile(r"(?<![\w.])[-−]?\d+(?:[.,]\d+)?(?:e[-+]?\d+)?(?![\w])")
 CODE = re.compile(r"`[^`\n]+`")
+MARKERS = re.compile(r"^.*(?:BEGIN|END) (?:SOLUTION|HIDDEN TESTS).*$", re.M)  # nbgrader's, kept as they are
 
 
 def english_hash(text):
@@ -110,6 +111,8 @@ def cell_problems(english, translated, stale):
         found.append("formulas differ from the English")
     if sorted(CODE.findall(english)) != sorted(CODE.findall(translated)):
         found.append("inline code differs from the English")
+    if MARKERS.findall(english) != MARKERS.findall(translated):
+        found.append("nbgrader's BEGIN/END markers differ from the English")
     if numbers(english) != numbers(translated):
         found.append(f"numbers differ from the English ({numbers(english)} vs {numbers(translated)})")
     return found
