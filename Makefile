@@ -27,11 +27,14 @@ system-packages:
 # As root (a container), Jupyter refuses to start without --allow-root: passed, with a note.
 # JUPYTER_CONFIG_PATH: nbgrader's Assignments tab reads nbgrader_config.py from there when it works in
 # downloaded/ (where a student's fetched assignments go on one machine).
+# notebooks/lab-settings/overrides.json: JupyterLab's defaults for the course, so that it never asks
+# about Jupyter news (a pop-up over the slides) nor checks for updates; a user's own settings still win.
 ROOT_LAB := $(if $(filter 0,$(shell id -u)),--allow-root)
 ROOT_NOTE := note: running as root, so JupyterLab starts with --allow-root (use an ordinary account on a shared machine)
 lab: $(STAMP)
 	@$(if $(ROOT_LAB),echo "$(ROOT_NOTE)")
-	JUPYTER_CONFIG_PATH=$(CURDIR)$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH} $(BIN)/jupyter lab --ip=127.0.0.1 $(ROOT_LAB)
+	JUPYTER_CONFIG_PATH=$(CURDIR)$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH} $(BIN)/jupyter lab --ip=127.0.0.1 \
+		--LabApp.app_settings_dir=$(CURDIR)/notebooks/lab-settings $(ROOT_LAB)
 
 # The course's JupyterHub for a class on this machine, as root: accounts from roster.csv (TAs: role ta),
 # servers as those accounts, nbgrader's exchange; docs/operators.md "The course's JupyterHub".

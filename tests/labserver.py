@@ -6,7 +6,10 @@ end (terminated, then killed if it lingers).
 import contextlib
 import json
 import os
+import re
 import secrets
+import shlex
+import shutil
 import subprocess
 import sys
 import time
@@ -40,11 +43,12 @@ class Server:
 
 
 @contextlib.contextmanager
-def jupyter(app, root_dir, home, args=(), env=None, ready="/api/status", timeout=120):
+def jupyter(app, root_dir, home, args=(), env=None, ready="/api/status", timeout=120, command=None):
     """Run `python -m app` ("jupyterlab" or "jupyter_server") on `root_dir`; yield its Server.
 
     `home` holds the server's folders and its log; `env` adds to (a value of None: removes from)
-    the environment; the server counts as started once `ready` answers.
+    the environment; the server counts as started once `ready` answers. `command`, if given, starts
+    the server instead of `python -m app` (the options for port, token and folder are added to it).
     """
     home = Path(home)
     home.mkdir(parents=True, exist_ok=True)
@@ -52,7 +56,7 @@ def jupyter(app, root_dir, home, args=(), env=None, ready="/api/status", timeout
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(home / "config"), "JUPYTER_DATA_DIR": str(home / "data"),
            "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "IPYTHONDIR": str(home / "ipython"),
            "JUPYTER_PLATFORM_DIRS": "1", **(env or {})}
-    command = [sys.executable, "-m", app, "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+    command = [*(command or [sys.executable, "-m", app]), "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
                "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root_dir}",
                *args] + (["--allow-root"] if os.geteuid() == 0 else [])  # CI containers often run as root
     server = Server(f"http://127.0.0.1:{port}", token, home / "server.log")
@@ -77,3 +81,31 @@ def jupyter(app, root_dir, home, args=(), env=None, ready="/api/status", timeout
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@contextlib.contextmanager
+def lecture_lab(notebooks, root):
+    """JupyterLab serving copies of `notebooks` under `root` (nothing is saved into the repository),
+    with the news and update questions answered in its user settings."""
+    work = Path(root) / "notebooks"
+    work.mkdir(parents=True, exist_ok=True)
+    for nb in notebooks:
+        shutil.copy(nb, work / nb.name)
+    settings = Path(root) / "settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True, exist_ok=True)
+    (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false",
+                                                                            "checkForUpdates": False}))
+    with jupyter("jupyterlab", work, root, [f"--LabApp.user_settings_dir={Path(root) / 'settings'}",
+                                            f"--LabApp.workspaces_dir={Path(root) / 'workspaces'}"],
+                 timeout=90) as server:
+        yield server
+
+
+def make_lab_command(repo):
+    """The command `make lab` runs, as `make -n lab` prints it, wrapped to take more options: argv."""
+    printed = subprocess.run(["make", "-n", "-s", "lab"], cwd=repo, capture_output=True, text=True, check=True).stdout
+    line = next(line for line in printed.replace("\\\n", " ").splitlines() if "/jupyter lab" in line)
+    assignments, rest = re.match(r"((?:\w+=\S+\s+)*)(.*)", line.strip()).groups()
+    rest = re.sub(r"\s--ip=\S+", "", rest)  # jupyter() gives the address (the same, 127.0.0.1)
+    script = f"cd {shlex.quote(str(repo))}; " + (f"export {assignments}; " if assignments else "") + f'exec {rest} "$@"'
+    return ["bash", "-c", script, "make-lab"]

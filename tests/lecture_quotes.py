@@ -13,6 +13,12 @@ from dlcourse.lectures.mlp import build as build_mlp
 from dlcourse.lectures.optimizers import RUNS, loss_surface
 
 
+def notes(notebook):
+    """The markdown of a lecture notebook (a path), all cells joined."""
+    cells = json.loads(notebook.read_text())["cells"]
+    return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+
+
 def demo_of(notebook):
     """The name of the demo a lecture notebook (a path) imports from dlcourse.lectures."""
     code = "".join("".join(c["source"]) for c in json.loads(notebook.read_text())["cells"] if c["cell_type"] == "code")
