@@ -104,3 +104,14 @@ def test_a_built_notebook_with_other_code_or_an_old_catalog_fails(course):
     edit_catalog(course, lambda t: t.replace("\n\n<!-- cell", "\nЕщё одно предложение.\n\n<!-- cell", 1))
     code, out = check(course)
     assert code == 1 and "older than its catalog" in out
+
+
+@pytest.mark.parametrize("english", sorted(REPO.glob("source/*/*.ipynb")), ids=lambda p: p.parent.name)
+def test_a_translated_statement_states_the_same_rules_as_the_english(english):
+    """The grader reads a task's rules from its statement (notebook/tasks.py): a Russian class must get the
+    English class's rules, task by task."""
+    from dlcourse.notebook import tasks
+    en = tasks.tasks(json.loads(english.read_text()))
+    ru = tasks.tasks(json.loads(tr.edition_path(REPO, LANG, english).read_text()))
+    assert [(t.grade_id, t.groups, t.tests) for t in ru] == [(t.grade_id, t.groups, t.tests) for t in en]
+    assert any(t.groups for t in en) or english.parent.name not in {"01_tensors", "02_backprop"}

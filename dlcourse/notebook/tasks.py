@@ -22,20 +22,23 @@ from .names import parse
 # ---------------------------------------------------------------- rules in a statement
 
 # A statement forbids a group when one of its sentences names it after a negation (or after "the checks
-# fail if", as the statements say it).
+# fail if", as the statements say it). English and Russian (the editions in translations/): a Russian
+# statement must give the same groups as the English it translates (tests/test_translations.py).
 FORBIDDEN_WORDS = {
     "autograd": r"autograd",
     "softmax": r"softmax",
     "cross_entropy": r"cross_entropy",
     "linear": r"F\.linear|nn\.Linear",
-    "modules": r"\bmodules?\b(?!\.\w)",  # not `module.parameters()`
-    "clip_grad": r"clip_grad|clipping functions",
+    "modules": r"\bmodules?\b(?!\.\w)|модул(?:ь|я|ей|и|ям|ями)\b",  # not `module.parameters()`
+    "clip_grad": r"clip_grad|clipping functions|функци\w* обрезки",
     "calculate_gain": r"calculate_gain",
     "optim": r"torch\.optim\b",
     "dropout": r"nn\.Dropout|F\.dropout",
-    "torch": r"calling\s+torch\b(?!\.)|calls any torch function",
+    "torch": r"calling\s+torch\b(?!\.)|calls any torch function|вызыва\w*\s+torch\b(?!\.)|"
+             r"вызов\w*\s+(?:функци\w*\s+)?torch\b(?!\.)|вызывает\s+(?:какую-либо|любую)\s+функцию\s+torch",
 }
-_NEGATION = re.compile(r"\b(not|no|nor|without|never|instead of|checks fail if)\b|n't\b", re.IGNORECASE)
+_NEGATION = re.compile(r"\b(not|no|nor|without|never|instead of|checks fail if)\b|n't\b|"
+                       r"(?<!\w)(не|ни|нельзя|без|никогда|вместо|запрещ\w*)(?!\w)", re.IGNORECASE)
 
 
 def forbidden_groups(statement):
@@ -289,5 +292,5 @@ def rule_verdicts(nb):
 
 def _task_name(task):
     """"Task 1.4" from the statement, else the answer's grade id."""
-    found = re.findall(r"\*\*Task (\d+(?:\.\d+)*)", task.statement)
+    found = re.findall(r"\*\*(?:Task|Задача) (\d+(?:\.\d+)*)", task.statement)
     return f"Task {found[-1]}" if found else task.grade_id
