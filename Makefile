@@ -28,7 +28,8 @@ system-packages:
 # JUPYTER_CONFIG_PATH: nbgrader's Assignments tab reads nbgrader_config.py from there when it works in
 # downloaded/ (where a student's fetched assignments go on one machine).
 # notebooks/lab-settings/overrides.json: JupyterLab's defaults for the course, so that it never asks
-# about Jupyter news (a pop-up over the slides) nor checks for updates; a user's own settings still win.
+# about Jupyter news (a pop-up over the slides) nor checks for updates, and slides without a horizontal
+# scrollbar (a style of jupyterlab-fonts); a user's own settings still win.
 ROOT_LAB := $(if $(filter 0,$(shell id -u)),--allow-root)
 ROOT_NOTE := note: running as root, so JupyterLab starts with --allow-root (use an ordinary account on a shared machine)
 lab: $(STAMP)

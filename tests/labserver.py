@@ -19,6 +19,8 @@ from pathlib import Path
 
 from pgserver import free_port
 
+LAB_SETTINGS = Path(__file__).resolve().parents[1] / "notebooks" / "lab-settings"  # what `make lab` uses
+
 
 @dataclass
 class Server:
@@ -86,16 +88,13 @@ def jupyter(app, root_dir, home, args=(), env=None, ready="/api/status", timeout
 @contextlib.contextmanager
 def lecture_lab(notebooks, root):
     """JupyterLab serving copies of `notebooks` under `root` (nothing is saved into the repository),
-    with the news and update questions answered in its user settings."""
+    with the course's JupyterLab defaults as `make lab` gives them (notebooks/lab-settings)."""
     work = Path(root) / "notebooks"
     work.mkdir(parents=True, exist_ok=True)
     for nb in notebooks:
         shutil.copy(nb, work / nb.name)
-    settings = Path(root) / "settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True, exist_ok=True)
-    (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false",
-                                                                            "checkForUpdates": False}))
-    with jupyter("jupyterlab", work, root, [f"--LabApp.user_settings_dir={Path(root) / 'settings'}",
+    with jupyter("jupyterlab", work, root, [f"--LabApp.app_settings_dir={LAB_SETTINGS}",
+                                            f"--LabApp.user_settings_dir={Path(root) / 'settings'}",
                                             f"--LabApp.workspaces_dir={Path(root) / 'workspaces'}"],
                  timeout=90) as server:
         yield server

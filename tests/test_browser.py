@@ -7,12 +7,10 @@ saved under tests/artifacts/ (git-ignored). One lecture is also shown as slides 
 projector fonts, and a preset pressed on the demo's slide must change the figure. Skipped only
 where /usr/bin/chromium is absent.
 """
-import json
-import shutil
 from pathlib import Path
 
 import pytest
-from labserver import jupyter
+from labserver import lecture_lab
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
@@ -29,17 +27,7 @@ KERNEL_AND_WIDGET_TIMEOUT_MS = 120_000  # kernel start + import torch + first re
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """JupyterLab serving a copy of notebooks/ (so nothing is saved into the repository)."""
-    root = tmp_path_factory.mktemp("lab")
-    work = root / "notebooks"
-    work.mkdir()
-    for nb in NOTEBOOKS:
-        shutil.copy(nb, work / nb.name)
-    settings = root / "settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True)
-    (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false",
-                                                                            "checkForUpdates": False}))
-    with jupyter("jupyterlab", work, root, [f"--LabApp.user_settings_dir={root / 'settings'}",
-                                            f"--LabApp.workspaces_dir={root / 'workspaces'}"], timeout=90) as server:
+    with lecture_lab(NOTEBOOKS, tmp_path_factory.mktemp("lab")) as server:
         yield server
 
 
@@ -128,6 +116,8 @@ def test_lecture_presents_as_slides_with_large_fonts_and_a_preset_changes_the_fi
         text_size = page.evaluate("() => getComputedStyle(document.querySelector("
                                   "'.jp-RenderedMarkdown p') || document.body).fontSize")
         assert text_size == "24px", f"projector fonts apply ({text_size})"
+        deck = panel.element_handle()
+        assert page.evaluate("p => p.scrollWidth <= p.clientWidth", deck), "no horizontal scrollbar on the slide"
 
         before = image.get_attribute("src")
         button.click()
