@@ -560,3 +560,13 @@ def test_rnn_tanh_gradients_vanish_backwards_and_match_autograd_on_an_unrolled_l
     expected = np.array([s.grad.abs().mean().item() for s in hs])
     assert np.allclose(demo.line.get_ydata(), expected, rtol=1e-9)
     assert expected[0] < 1e-3 * expected[-1]
+
+
+def test_a_value_off_the_stops_is_a_stop_of_its_own_or_a_clear_message():
+    from dlcourse.lectures import optimizers
+    demo = optimizers(lr=0.07)
+    assert demo.values["lr"] == 0.07 and demo.set(lr=0.05).values["lr"] == 0.05
+    with pytest.raises(ValueError, match=r"lr moves over fixed stops from 0.001 to 1; 0.071 is not one of them"):
+        demo.set(lr=0.071)
+    with pytest.raises(ValueError, match=r"learning rate goes from 0.001 to 1; 5 is outside"):
+        optimizers(lr=5)

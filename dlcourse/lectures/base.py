@@ -91,6 +91,10 @@ def stops_slider(description, value, stops, fmt=".2f"):
     handle instead rounds the value to its nearest step in floating point (0.8 may come back as
     0.8000000000000002, 0.05 on a log slider as 0.0501).
     """
+    if not stops[0] <= value <= stops[-1]:
+        raise ValueError(f"{description} goes from {stops[0]:g} to {stops[-1]:g}; {value!r} is outside")
+    if value not in stops:
+        stops = sorted({*stops, value})  # a value asked for (demo(lr=0.07)) becomes a stop of its own
     return widgets.SelectionSlider(options=[(format(v, fmt), v) for v in stops], value=value,
                                    description=description, continuous_update=True,
                                    style={"description_width": "initial"})
@@ -274,6 +278,13 @@ class Demo(widgets.VBox):
         unknown = set(values) - set(self.controls)
         if unknown:
             raise KeyError(f"unknown controls {sorted(unknown)}; this demo has {sorted(self.controls)}")
+        for name, value in values.items():
+            control = self.controls[name]
+            if isinstance(control, widgets.SelectionSlider) and value not in dict(control.options).values():
+                stops = [v for _, v in control.options]
+                nearest = min(stops, key=lambda v: abs(v - value))
+                raise ValueError(f"{name} moves over fixed stops from {stops[0]:g} to {stops[-1]:g}; {value!r} is not "
+                                 f"one of them (the nearest is {nearest:g})")
         self._holding = True
         try:
             for name, value in values.items():
