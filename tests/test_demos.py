@@ -20,7 +20,7 @@ from dlcourse.device import get_device
 from dlcourse.lectures import DEMOS, Demo, base
 from dlcourse.lectures.batchnorm import BATCH, SIDE
 from dlcourse.lectures.optimizers import CENTRE, RUNS, START, A
-from dlcourse.lectures.xor import EXTENT, GRID, LABELS, POINTS
+from dlcourse.lectures.xor import EXTENT, GRID, LABELS, POINTS, REGION_RGBA
 from dlcourse.plots import count_network
 
 REPO = Path(__file__).resolve().parents[1]
@@ -524,7 +524,9 @@ def test_xor_regions_and_marks_follow_the_weights_of_a_solution_found_by_search(
     xs, ys = np.meshgrid(axis, axis)
     hidden = np.maximum(np.stack([xs.ravel(), ys.ravel()], 1) @ np.asarray(solution[0]).T, 0)
     expected = hidden @ np.asarray(solution[1]) > 0.5
-    assert np.array_equal(np.asarray(demo.regions.get_array()).ravel(), expected.astype(float))
+    drawn = np.asarray(demo.regions.get_array()).reshape(-1, 4)  # RGBA bytes: class 1 in the second colour
+    assert np.array_equal(drawn, REGION_RGBA[expected.astype(int)])
+    assert not np.array_equal(REGION_RGBA[0], REGION_RGBA[1])
     demo.set(v1=0.0, v2=0.0)
     assert np.allclose(demo.wrong.get_offsets(), POINTS[LABELS == 1]), "all-zero output says class 0"
 
