@@ -57,7 +57,7 @@ class MultilayerPerceptron(Demo):
         key = (tuple(sizes), bias)
         if key not in self.diagrams:
             ax = self.fig.add_axes((0.03, 0.17, 0.94, 0.71))
-            draw_network(ax, sizes)
+            draw_network(ax, sizes, clear=False)
             ax.set_title(f"{' → '.join(map(str, sizes))}: {self.parameters_count} parameters")
             self.diagrams[key] = ax
             while len(self.diagrams) > MAX_BACKGROUNDS:
