@@ -32,7 +32,8 @@ def _unprivileged():
 def test_make_installs_system_packages_before_any_pip_work(tmp_path):
     for name in ("Makefile", "pyproject.toml", "constraints.txt"):
         shutil.copy(REPO / name, tmp_path)
-    shutil.copytree(REPO / "scripts", tmp_path / "scripts")
+    for folder in ("scripts", "jupyter-config"):  # what the set-up reads besides those files
+        shutil.copytree(REPO / folder, tmp_path / folder)
     dry = subprocess.run(["make", "-n", "test"], cwd=tmp_path, capture_output=True, text=True).stdout
     assert dry.index("system-packages.sh bubblewrap chromium postgresql") < dry.index("pip install")
     if not _unprivileged() and subprocess.run(["sudo", "-n", "true"], capture_output=True).returncode == 0:
@@ -74,11 +75,12 @@ def test_make_lab_starts_as_root_with_a_note_and_as_a_user_without(tmp_path):
         assert run.returncode == 0, run.stdout + run.stderr
         assert run.stderr.strip() == f"CONFIG {REPO}", run.stderr  # nbgrader's Assignments tab finds the course
         started = run.stdout.strip().splitlines()
+        lab = f"JUPYTER lab --ip=127.0.0.1 --LabApp.app_settings_dir={REPO}/notebooks/lab-settings"  # the defaults
         if who == "root":
             assert started == ["note: running as root, so JupyterLab starts with --allow-root (use an ordinary "
-                               "account on a shared machine)", "JUPYTER lab --ip=127.0.0.1 --allow-root"]
+                               "account on a shared machine)", f"{lab} --allow-root"]
         else:
-            assert started == ["JUPYTER lab --ip=127.0.0.1"]
+            assert started == [lab]
 
 
 # ---- the TA's commands, as the README writes them, without the venv activated ------------
