@@ -38,6 +38,23 @@ SUBMISSIONS = REPO / "tests" / "submissions"
 ASSIGNMENTS = pipeline.assignments(REPO)
 
 
+def grade_corpus(course, aid):
+    """Every kind of submission of `aid` (reference, untouched, hostile, each variant of the corpus),
+    graded in `course` by real autograde: (variants, kind → Outcome)."""
+    variants = made_up.load_variants(SUBMISSIONS, aid)
+    kinds = ["reference", "untouched", "hostile", *variants]
+    for kind in kinds:
+        pipeline.submit_variant(course, aid, f"{aid}-{kind}", kind, variants)
+    outcomes = pipeline.grade(course, [aid], [f"{aid}-{kind}" for kind in kinds])
+    return variants, {o.student.split("-", 1)[1]: o for o in outcomes}
+
+
+def points_the_corpus_says(spec, tests):
+    """Test cell → points for a variant whose `loses` lists the cells scoring 0, or {cell: points lost}."""
+    lost = spec["loses"] if isinstance(spec["loses"], dict) else {k: tests[k] for k in spec["loses"]}
+    return {k: round(pts - lost.get(k, 0), 2) for k, pts in tests.items()}
+
+
 def make_course(target):
     """Copy nbgrader_config.py and source/ to `target` and generate every assignment there."""
     target = Path(target)

@@ -1,6 +1,6 @@
 """Every assignment through real `nbgrader autograde`: reference, release, variants, hostile."""
 import pytest
-from conftest import ASSIGNMENTS, SUBMISSIONS
+from conftest import ASSIGNMENTS, grade_corpus, points_the_corpus_says
 
 from dlcourse.grading import pipeline
 from dlcourse.notebook import variants as made_up
@@ -15,13 +15,7 @@ def _code_test_cells(course, aid):
 @pytest.fixture(scope="module", params=ASSIGNMENTS)
 def graded(request, course):
     """Grade every kind of submission of one assignment; map student → Outcome."""
-    aid = request.param
-    variants = made_up.load_variants(SUBMISSIONS, aid)
-    kinds = ["reference", "untouched", "hostile", *variants]
-    for kind in kinds:
-        pipeline.submit_variant(course, aid, f"{aid}-{kind}", kind, variants)
-    outcomes = pipeline.grade(course, [aid], [f"{aid}-{kind}" for kind in kinds])
-    return aid, variants, {o.student.split("-", 1)[1]: o for o in outcomes}
+    return request.param, *grade_corpus(course, request.param)
 
 
 def test_reference_gets_every_autograded_point(graded, course):
@@ -63,7 +57,4 @@ def test_variants_lose_exactly_the_points_they_should(graded, course):
     for name, spec in variants.items():
         outcome = by_kind[name]
         assert outcome.ok, outcome.error
-        # "loses": the test cells that score 0, or {test cell: points lost} where partial credit applies
-        lost = spec["loses"] if isinstance(spec["loses"], dict) else {k: tests[k] for k in spec["loses"]}
-        expected = {k: round(pts - lost.get(k, 0), 2) for k, pts in tests.items()}
-        assert {k: round(outcome.cells[k], 2) for k in tests} == expected, name
+        assert {k: round(outcome.cells[k], 2) for k in tests} == points_the_corpus_says(spec, tests), name

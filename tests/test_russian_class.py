@@ -7,7 +7,7 @@ import json
 import shutil
 
 import pytest
-from conftest import ASSIGNMENTS, REPO, SUBMISSIONS
+from conftest import ASSIGNMENTS, REPO, grade_corpus, points_the_corpus_says
 
 from dlcourse.grading import pipeline
 from dlcourse.notebook import translations as tr
@@ -42,13 +42,7 @@ def test_the_russian_release_has_the_english_grade_ids_points_and_code(ru_course
 @pytest.fixture(scope="module", params=ASSIGNMENTS)
 def graded(request, ru_course):
     """Every kind of submission of one assignment, graded in the Russian course; kind → Outcome."""
-    aid = request.param
-    variants = made_up.load_variants(SUBMISSIONS, aid)
-    kinds = ["reference", "untouched", "hostile", *variants]
-    for kind in kinds:
-        pipeline.submit_variant(ru_course, aid, f"{aid}-{kind}", kind, variants)
-    outcomes = pipeline.grade(ru_course, [aid], [f"{aid}-{kind}" for kind in kinds])
-    return aid, variants, {o.student.split("-", 1)[1]: o for o in outcomes}
+    return request.param, *grade_corpus(ru_course, request.param)
 
 
 def test_every_submission_gets_the_points_the_corpus_says_in_russian_too(graded, ru_course):
@@ -59,6 +53,4 @@ def test_every_submission_gets_the_points_the_corpus_says_in_russian_too(graded,
     for name, spec in variants.items():
         outcome = by_kind[name]
         assert outcome.ok, outcome.error
-        lost = spec["loses"] if isinstance(spec["loses"], dict) else {k: tests[k] for k in spec["loses"]}
-        expected = {k: round(pts - lost.get(k, 0), 2) for k, pts in tests.items()}
-        assert {k: round(outcome.cells[k], 2) for k in tests} == expected, name
+        assert {k: round(outcome.cells[k], 2) for k in tests} == points_the_corpus_says(spec, tests), name
