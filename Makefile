@@ -55,8 +55,9 @@ $(STAMP): pyproject.toml constraints.txt jupyter-config/dlcourse.json | system-p
 	install -D -m 644 jupyter-config/dlcourse.json $(VENV)/etc/jupyter/jupyter_server_config.d/dlcourse.json
 	touch $(STAMP)
 
-# The course website in site/_build/html/ (lectures with figures, student assignments): mystmd,
-# pinned in constraints.txt and installed by setup, runs on Node.
+# The course website in site/_build/html/ (lectures with figures, student assignments; in Russian
+# under ru/, its student versions made by nbgrader from ru/source/): mystmd, pinned in
+# constraints.txt and installed by setup, runs on Node.
 site: $(STAMP)
 	$(BIN)/python site/build.py
 

@@ -11,12 +11,17 @@ if __name__ == "__main__" and sys.argv[1:2] == ["gpu-check"]:  # runs on a bare 
 
 from .grading import pipeline  # noqa: E402
 from .grading.cluster import ClusterError  # noqa: E402
-from .grading.deadlines import ScheduleError  # noqa: E402
+from .grading.deadlines import ScheduleError, class_language, languages  # noqa: E402
 from .grading.unit import attention_lines  # noqa: E402
+from .i18n import translate  # noqa: E402
 from .isolation.bwrap import SandboxUnavailable  # noqa: E402
 
 UNSANDBOXED = ("run student code with your own permissions, without the bubblewrap sandbox "
                "(only for submissions you trust, on a machine without bubblewrap)")
+LANG = ("the language of what grading tells you, of the summary and of the plots (default: course.toml's "
+        "language, else en)")
+CANNOT = {"grade": "cannot grade", "demo": "cannot grade", "feedback": "no feedback yet",
+          "reports": "cannot write the reports"}  # (before the class's language is known: in English)
 
 
 def run_hub(root, args):
@@ -114,12 +119,16 @@ def run_similarity(root, args):
 
 def run_translations(root, args):
     """python -m dlcourse translations status|check|update|build: an edition in another language."""
+    from .notebook import messages
     from .notebook import translations as tr
     notebooks = tr.english_notebooks(root)
     if args.action == "update":
         for nb in notebooks:
             left = tr.update_catalog(root, args.lang, nb)
             print(f"{tr.catalog_path(root, args.lang, nb).relative_to(root)}: {left} cell(s) to translate")
+        for name, entries in messages.extract(root).items():
+            left = messages.update(args.lang, name, entries)
+            print(f"dlcourse/locale/{args.lang}/{name}.po: {left} message(s) to translate")
         return 0
     if args.action == "build":
         for nb in notebooks:
@@ -129,12 +138,14 @@ def run_translations(root, args):
         print(f"built {len(notebooks)} notebooks in {args.lang}/ from the English and translations/{args.lang}/")
         return 0
     problems = [p for nb in notebooks for p in tr.notebook_problems(root, args.lang, nb)]
+    problems += messages.problems(root, args.lang)
     if args.action == "check":
         problems += [p for nb in notebooks for p in tr.edition_problems(root, args.lang, nb)]
     for p in problems:
         print(p)
     cells = sum(len(tr.prose_cells(json.loads(nb.read_text()))) for nb in notebooks)
-    print(f"{args.lang}: {len(problems)} problem(s) in {cells} translated cells of {len(notebooks)} notebooks")
+    print(f"{args.lang}: {len(problems)} problem(s) in {cells} translated cells of {len(notebooks)} notebooks "
+          f"and the messages of dlcourse/locale/{args.lang}/")
     return 1 if problems and args.action == "check" else 0
 
 
@@ -155,17 +166,22 @@ def main(argv=None):
     grade.add_argument("--dask", metavar="tcp://HOST:8786",
                        help="grade on this Dask cluster, one task per student (default: $DLCOURSE_DASK, "
                             "c.GradingCluster.scheduler); needs a PostgreSQL gradebook and pip install -e '.[cluster]'")
+    grade.add_argument("--lang", choices=languages(), help=LANG)
     demo = sub.add_parser("demo", help="the whole TA pipeline on a made-up class")
     demo.add_argument("assignments", nargs="*")
     demo.add_argument("--submissions", default="tests/submissions", help="folder of variant files")
     demo.add_argument("--unsandboxed", action="store_true", help=UNSANDBOXED)
     demo.add_argument("--workers", type=int, help="grading processes (default: one per core; 1: one by one)")
+    demo.add_argument("--lang", choices=languages(), help=LANG)
     fb = sub.add_parser("feedback", help="regenerate feedback of graded submissions (after hand grading) "
                                          "and with --release put it in the exchange for students to fetch")
     fb.add_argument("assignments", nargs="*")
     fb.add_argument("--student", action="append", help="only these students")
     fb.add_argument("--release", action="store_true", help="release it through nbgrader's exchange")
-    sub.add_parser("reports", help="write reports/ from the gradebook and print the summary")
+    fb.add_argument("--lang", choices=languages(), help="the language of what this command tells you (default: "
+                                                         "course.toml's, else en); each page speaks its notebook's")
+    rep = sub.add_parser("reports", help="write reports/ from the gradebook and print the summary")
+    rep.add_argument("--lang", choices=languages(), help=LANG)
     ro = sub.add_parser("roster", help="import the class list into the gradebook (nbgrader db student import): "
                                        "student_id, first_name, last_name, email")
     ro.add_argument("file", nargs="?", default="roster.csv", help="the roster CSV (default: roster.csv)")
@@ -227,20 +243,33 @@ def main(argv=None):
         print(f"{count} students in the gradebook from {path.name} (names and emails show in the formgrader "
               "and in exports)")
         return 0
+    lang = "en"
+    if args.command in CANNOT:  # the class's language: --lang, else course.toml's
+        try:
+            lang = class_language(root, args.lang)
+        except ScheduleError as exc:
+            print(f"{CANNOT[args.command]}: {exc}", file=sys.stderr)
+            return 2
     if args.command == "reports":
         from .grading import reports
-        print(reports.write_reports(root))
+        try:
+            print(reports.write_reports(root, lang=lang))
+        except ScheduleError as exc:
+            print(translate("cannot write the reports: {0}", lang).format(exc), file=sys.stderr)
+            return 2
         return 0
     if args.command == "feedback":
         try:
-            done, failed = pipeline.feedback_command(root, args.assignments or None, args.student, args.release)
-        except pipeline.NotGradedYet as exc:
-            print(f"no feedback yet: {exc}", file=sys.stderr)
+            done, failed = pipeline.feedback_command(root, args.assignments or None, args.student, args.release,
+                                                     lang=lang)
+        except (pipeline.NotGradedYet, ScheduleError) as exc:
+            print(translate("no feedback yet: {0}", lang).format(exc), file=sys.stderr)
             return 2
+        released = translate(" (released)", lang) if args.release else ""
         for student, aid, path in done:
-            print(f"{student} · {aid}: {path.relative_to(root)}{' (released)' if args.release else ''}")
+            print(f"{student} · {aid}: {path.relative_to(root)}{released}")
         for student, aid, why in failed:
-            print(f"FAILED {student} · {aid}: {why}", file=sys.stderr)
+            print(translate("FAILED {0} · {1}: {2}", lang).format(student, aid, translate(why, lang)), file=sys.stderr)
         return 1 if failed else 0
     if args.command == "zip-collect":
         from .grading import collect
@@ -265,18 +294,18 @@ def main(argv=None):
     try:
         if args.command == "grade":
             outcomes = pipeline.grade(root, args.assignments or None, args.student, sandbox=not args.unsandboxed,
-                                      workers=args.workers, dask=args.dask)
-            print(pipeline.grade_table(outcomes))
+                                      workers=args.workers, dask=args.dask, lang=lang)
+            print(pipeline.grade_table(outcomes, lang))
         else:
             outcomes = pipeline.demo(root, root / args.submissions, args.assignments or None,
-                                     sandbox=not args.unsandboxed, workers=args.workers)
+                                     sandbox=not args.unsandboxed, workers=args.workers, lang=lang)
     except SandboxUnavailable as exc:
-        print(f"refusing to grade: {exc}", file=sys.stderr)
+        print(translate("refusing to grade: {0}", lang).format(exc), file=sys.stderr)
         return 2
     except (pipeline.UnknownAssignment, ClusterError, ScheduleError) as exc:
-        print(f"cannot grade: {exc}", file=sys.stderr)
+        print(translate("cannot grade: {0}", lang).format(exc), file=sys.stderr)
         return 2
-    for line in attention_lines(outcomes):
+    for line in attention_lines(outcomes, lang):
         print(line)
     return 0
 

@@ -34,6 +34,8 @@ import types
 import numpy as np
 import torch
 
+from .i18n import ngettext, translate
+
 # Taken at import time, before any student cell runs.
 _isfinite = math.isfinite
 _Tensor = torch.Tensor
@@ -114,19 +116,20 @@ def short_traceback(error):
 def fail(name, message, where=None):
     """Raise a CheckError about answer `name` (`where`: the student's line to show, if not the caller's)."""
     __tracebackhide__ = True  # IPython and pytest show the message, not this frame
-    error = CheckError(f"{name}: {message}")
+    error = CheckError(f"{translate(name)}: {translate(message)}")
     error.where = where
     raise error
 
 
 def passed(name, detail=""):
     """Print the green line a student sees when a check passes."""
+    name, detail = translate(name), translate(detail)
     print(f"{GREEN}✔ {name}{': ' + detail if detail else ''}{RESET}")
 
 
 def _kind(x):
     """The type of an answer, as a message names it (the template's `...` is named as such)."""
-    return "`...` (replace it with your answer)" if x is Ellipsis else type(x).__name__
+    return translate("`...` (replace it with your answer)") if x is Ellipsis else type(x).__name__
 
 
 def _pair(found, expected):
@@ -249,7 +252,7 @@ def check_type(name, answer, expected_type):
     if not isinstance(answer, expected_type):
         types = expected_type if isinstance(expected_type, tuple) else (expected_type,)
         names = [getattr(t, "__name__", str(t)) for t in types]
-        want = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+        want = names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" {translate('or')} " + names[-1]
         fail(name, f"expected a {want}, found {_kind(answer)}")
 
 
@@ -304,9 +307,10 @@ def check_close(name, answer, expected, *, atol=None, rtol=None, dtype=None):
         where = f"[{', '.join(map(str, idx))}]" if idx else ""
         err = float((found - expected).abs().nan_to_num(nan=math.inf).max())
         got, want = _pair(found[idx].item(), expected[idx].item())
+        differ = ngettext("{n} of {total} entries differs", "{n} of {total} entries differ", int(bad.sum()),
+                          total=bad.numel())
         fail(name, f"entry {where} is {got}, expected {want} "
-                   f"(tolerance atol={atol:g}, rtol={rtol:g}; {int(bad.sum())} of {bad.numel()} entries "
-                   f"differ, largest difference {err:.3g})")
+                   f"(tolerance atol={atol:g}, rtol={rtol:g}; {differ}, largest difference {err:.3g})")
     return True
 
 
@@ -357,13 +361,15 @@ def score_choices(name, answer, expected, points):
     found, expected = as_choices(name, answer), as_choices(f"{name} (reference)", expected)
     right, wrong = len(found & expected), len(found - expected)
     score = round(points * max(0, right - wrong) / len(expected), 2)
-    counts = f"{right} of {len(expected)} right options, {wrong} wrong"
+    counts = (ngettext("{n} of {total} right options", "{n} of {total} right options", right, total=len(expected))
+              + ", " + ngettext("{n} wrong", "{n} wrong", wrong))
     if score == 0:
         fail(name, f"{counts}: no points")
     if score == points:
         passed(name, counts)
     else:
-        print(f"{name}: {counts}: {score:g} of {points:g} points")
+        print(f"{name}: {counts}: " + ngettext("{score} of {n} points", "{score} of {n} points", points,
+                                               score=f"{score:g}"))
     return score
 
 

@@ -43,6 +43,7 @@ from torch.overrides import TorchFunctionMode, _get_current_function_mode_stack
 from torch.utils._python_dispatch import TorchDispatchMode, _get_current_dispatch_mode_stack
 
 from .checks import CheckError, as_tensor, calling_line, fail, is_students, students_frames, tolerance
+from .i18n import marked, translate
 
 
 def _package_functions(package):
@@ -276,11 +277,11 @@ def _profile_hook(watch, codes):
 # ---------------------------------------------------------------- one thread, no processes
 
 _WATCHING = []  # the watches in force (the audit hook reads it)
-_AUDITED = {"os.fork": "a new process (os.fork)", "os.forkpty": "a new process (os.forkpty)",
-            "os.posix_spawn": "a new process (os.posix_spawn)", "os.exec": "another program (os.exec)",
-            "os.spawn": "a new process (os.spawn)", "os.system": "a shell command (os.system)",
-            "subprocess.Popen": "a new process (subprocess)", "sys.setprofile": "`sys.setprofile` (it replaces "
-            "the rule check's profile hook)", "sys.settrace": "`sys.settrace` during a rule check"}
+_AUDITED = {"os.fork": marked("a new process (os.fork)"), "os.forkpty": marked("a new process (os.forkpty)"),
+            "os.posix_spawn": marked("a new process (os.posix_spawn)"), "os.exec": marked("another program (os.exec)"),
+            "os.spawn": marked("a new process (os.spawn)"), "os.system": marked("a shell command (os.system)"),
+            "subprocess.Popen": marked("a new process (subprocess)"), "sys.setprofile": marked("`sys.setprofile` (it replaces "
+            "the rule check's profile hook)"), "sys.settrace": marked("`sys.settrace` during a rule check")}
 
 
 def _audit(event, args):
@@ -431,7 +432,7 @@ class _Forbid:
         __tracebackhide__ = True
         self.stop(normally=kind is None)
         if self.watch.called and (kind is None or issubclass(kind, Exception)):
-            broken = CheckError(f"{self.task} asks for {self.rule}: your code called {self.watch.called}")
+            broken = CheckError(translate(f"{self.task} asks for {self.rule}: your code called {self.watch.called}"))
             broken.where = self.watch.where
             raise broken from None
         if error is not None:  # any other error goes on, shown from the student's frames (not the watchers')

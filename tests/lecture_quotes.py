@@ -94,8 +94,8 @@ QUOTES = [
     ("02_gradient_flow", "layer 1 / layer 10 = {}; ", lambda d: f"{flow(d, 'tanh')[0] / flow(d, 'tanh')[-1]:.3g}"),
     ("02_gradient_flow", "exactly {} times taller", lambda d: f"{flow(d, 'large inputs')[0] / flow(d, 'healthy')[0]:.0f}"),
     ("03_softmax_cross_entropy", r"$\ln 4 = {}$", lambda d: softmax_loss(d, "uniform")),
-    ("03_softmax_cross_entropy", "(logit 4 on class 2): cross-entropy = {}", lambda d: softmax_loss(d, "confident and right")),
-    ("03_softmax_cross_entropy", "(logit 4 on class 1): cross-entropy = {}", lambda d: softmax_loss(d, "confident and wrong")),
+    ("03_softmax_cross_entropy", "so logit 4 on class 2): cross-entropy = {}", lambda d: softmax_loss(d, "confident and right")),
+    ("03_softmax_cross_entropy", "so logit 4 on class 1): cross-entropy = {}", lambda d: softmax_loss(d, "confident and wrong")),
     ("03_softmax_cross_entropy", "cross-entropy = {}. Move", lambda d: softmax_loss(d, "soft label")),
     ("03_softmax_cross_entropy", "gradient is ${}$ on class 2",
      lambda d: f"{state(d, 'softmax_cross_entropy', 'uniform').grad_bars[1].get_height():.2f}"),
@@ -160,8 +160,8 @@ SHOWN = {
     ("02_gradient_flow", "layer 1 / layer 10 = {}, every"): ("healthy", r"layer 1 / layer 10 = (\S+)$"),
     ("02_gradient_flow", "layer 1 / layer 10 = {}; "): ("tanh", r"layer 1 / layer 10 = (\S+)$"),
     **{("03_softmax_cross_entropy", quote): (preset, r"cross-entropy = (\S+)") for quote, preset in [
-        (r"$\ln 4 = {}$", "uniform"), ("(logit 4 on class 2): cross-entropy = {}", "confident and right"),
-        ("(logit 4 on class 1): cross-entropy = {}", "confident and wrong"), ("cross-entropy = {}. Move", "soft label")]},
+        (r"$\ln 4 = {}$", "uniform"), ("so logit 4 on class 2): cross-entropy = {}", "confident and right"),
+        ("so logit 4 on class 1): cross-entropy = {}", "confident and wrong"), ("cross-entropy = {}. Move", "soft label")]},
     **{("04_mlp", quote): (preset, r"= (\d+)  \(weights") for quote, preset in [
         ("assignment 4 has {} parameters", "3 → 5 → 2 → 4"), ("classifier with {} parameters", "no hidden layer"),
         ("network with {} parameters", "without biases"), ("units hold {} parameters", "widest")]},

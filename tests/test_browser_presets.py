@@ -9,6 +9,7 @@ one step and the preset pressed again: the page must show the same numbers. A sc
 preset goes to tests/artifacts/ (git-ignored). Also: `make lab` never asks about Jupyter news, and
 a slide of the deck has no horizontal overflow. Skipped only where /usr/bin/chromium is absent.
 """
+import json
 import re
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import sliders
 from labserver import jupyter, lecture_lab, make_lab_command
 from lecture_quotes import demo_of, notes, shown
 
+from dlcourse.i18n import translate
 from dlcourse.lectures import DEMOS
 
 REPO = Path(__file__).resolve().parents[1]
@@ -77,14 +79,20 @@ def expected_state(demo, preset):
     return demo.text, [v.replace("True", "true").replace("False", "false") for v in values]
 
 
-def press(page, output, preset, expected_readout):
-    """Press a preset's button and wait until the page shows its readout and has settled."""
-    output.locator("button.dlcourse-preset", has_text=re.compile(f"^{re.escape(preset)}$")).click()
+def language_of(notebook):
+    """The language of a notebook (a path) as its kernel finds it: its metadata's, else English."""
+    return json.loads(notebook.read_text())["metadata"].get("language") or "en"
+
+
+def press(page, output, label, expected_readout):
+    """Press the preset button labelled `label` (the preset's name in the notebook's language) and wait
+    until the page shows its readout and has settled."""
+    output.locator("button.dlcourse-preset", has_text=re.compile(f"^{re.escape(label)}$")).click()
     try:  # the readout's <pre> is replaced at each update: look it up from its output each time
         page.wait_for_function("([out, text]) => out.querySelector('.widget-html pre')?.innerText === text",
                                arg=[output.element_handle(), expected_readout], timeout=30_000)
     except Exception:  # a timeout: say what the page shows instead
-        assert output.locator(".widget-html pre").first.inner_text() == expected_readout, f"{preset!r}: the readout"
+        assert output.locator(".widget-html pre").first.inner_text() == expected_readout, f"{label!r}: the readout"
     page.wait_for_function("img => img.complete && img.naturalWidth > 0",
                            arg=output.locator("img.widget-image").element_handle())
     settle(page)
@@ -105,14 +113,15 @@ def nudge_a_slider(page, output):
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_every_preset_shows_its_values_and_the_numbers_the_notes_quote(lab, browser, notebook):
-    demo, text = DEMOS[demo_of(notebook)](), notes(notebook)
+    demo, text = DEMOS[demo_of(notebook)](lang=language_of(notebook)), notes(notebook)
     page, panel = open_and_run(lab, browser, notebook.name)
     try:
         output = panel.locator(".jp-OutputArea-output").first
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         for preset in demo.presets:
             expected = expected_state(demo, preset)
-            press(page, output, preset, expected[0])
+            label = translate(preset, demo.lang)  # what the button says
+            press(page, output, label, expected[0])
             first = shown_state(output)
             output.screenshot(path=str(ARTIFACTS / f"preset-{notebook.stem}-{slug(preset)}.png"))
             assert first == expected, f"{preset!r}: the page shows {first}, the demo computes {expected}"
@@ -120,7 +129,7 @@ def test_every_preset_shows_its_values_and_the_numbers_the_notes_quote(lab, brow
                 assert quote in text, f"{preset!r}: the page shows {quote!r}, which the notes do not say"
             nudge_a_slider(page, output)
             assert shown_state(output) != first, "the slider changed the state"
-            press(page, output, preset, expected[0])
+            press(page, output, label, expected[0])
             assert shown_state(output) == first, f"{preset!r} shows other numbers the second time"
         assert "Error displaying widget" not in panel.inner_text()
     except Exception:

@@ -10,7 +10,7 @@ from conftest import REPO
 
 PACKAGE = REPO / "dlcourse"
 LAYERS = [
-    {"device", "plots", "checks", "checklog", "properties", "rules"},
+    {"i18n", "device", "plots", "checks", "checklog", "properties", "rules"},
     {"lectures.*", "notebook.*", "isolation.*"},
     {"grading", "grading.course", "grading.guard", "grading.scan", "grading.preflight", "grading.restore",
      "grading.metadata", "grading.deadlines", "grading.feedback", "grading.reference", "grading.manual", "grading.collect", "grading.roster",

@@ -74,7 +74,24 @@ QUOTES = [
      lambda: sum(one_input([10.0, 20.0]), ())),
     ("01_tensors", "written_linear_grads", "for $x = (1, -1)$ every row is $({}, {})$.",
      lambda: one_input([1.0, -1.0])[0]),
+    ("01_tensors", "written_lr_bound", "at {} times the bound the top component's factor is ${}$",
+     lambda: ("0.99", f"{top_factor(0.99):.2f}")),
+    ("01_tensors", "written_lr_bound", "At {} times the bound the top factor is ${}$: that component grows by {}% per step",
+     lambda: ("1.01", f"{top_factor(1.01):.2f}", f"{100 * (abs(top_factor(1.01)) - 1):.0f}")),
 ]
+
+
+def top_factor(fraction_of_bound):
+    """1 - eta * lambda_max for eta = fraction * 2 / lambda_max: the top eigenvector's factor per step."""
+    return 1 - fraction_of_bound * 2
+
+
+@functools.cache
+def demo_data():
+    """The inputs and targets that Task 6.3's demonstration makes (seed 6), on the CPU."""
+    ns = {"torch": torch, "generator": ns01()["generator"], "DEVICE": "cpu"}
+    exec(cell_source(source_notebook("01_tensors"), "lr_demo").split("bound = ")[0], ns)
+    return ns["x_demo"], ns["t_demo"]
 
 
 # ---------------------------------------------------------------- 03: what the code computes
@@ -318,6 +335,45 @@ def test_the_gradient_of_the_sum_is_the_batchs_column_sum_and_the_batch_size_wha
     assert torch.equal(dW, dW2) and torch.equal(db, db2)
     ours = ns01()["linear_grads"](X, torch.randn(3, 2, dtype=torch.float64), torch.randn(3, dtype=torch.float64))
     assert torch.allclose(ours[0], dW) and torch.allclose(ours[1], db)
+
+
+def demo_bound(x):
+    """2 / lambda_max of the Hessian of the mean squared error of a 1-output layer on x, by autograd."""
+    loss = lambda theta: ((x @ theta[:-1] + theta[-1]) ** 2).mean()
+    return 2 / float(torch.linalg.eigvalsh(torch.autograd.functional.hessian(loss, torch.zeros(x.shape[1] + 1,
+                                                                                                dtype=torch.float64)))[-1])
+
+
+def sgd_losses(x, t, lr, steps=200):
+    """The loss before each step of torch.optim.SGD training nn.Linear from zero."""
+    layer = nn.Linear(x.shape[1], t.shape[1]).double()
+    nn.init.zeros_(layer.weight), nn.init.zeros_(layer.bias)
+    opt, losses = torch.optim.SGD(layer.parameters(), lr=lr), []
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = nn.functional.mse_loss(layer(x), t)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    return losses
+
+
+def test_below_the_bound_the_loss_falls_and_above_it_grows_after_a_few_steps_along_the_top_direction():
+    """written_lr_bound: the demonstration's three runs, the top eigenvector, and what standardizing does."""
+    x, t = demo_data()
+    bound = demo_bound(x)
+    assert math.isclose(ns01()["max_stable_lr"](x, 1), bound, rel_tol=1e-9)
+    below, above = sgd_losses(x, t, 0.99 * bound), sgd_losses(x, t, 1.01 * bound)
+    assert below[-1] < below[0] / 100 and above[-1] > 100 * above[0]
+    assert 1 <= above.index(min(above)) <= 5  # "the loss drops for a few steps"
+    hessian = 2 / len(x) * torch.cat([x, torch.ones(len(x), 1, dtype=torch.float64)], 1).T @ torch.cat(
+        [x, torch.ones(len(x), 1, dtype=torch.float64)], 1)
+    assert abs(1 - 1.01 * bound * float(torch.linalg.eigvalsh(hessian)[-2])) < 0.5  # "by more than half"
+    ones = torch.cat([x, torch.ones(len(x), 1, dtype=torch.float64)], 1)
+    top = torch.linalg.eigh(ones.T @ ones).eigenvectors[:, -1]
+    assert int(top.abs().argmax()) == 1 and bool((top > 0).all() or (top < 0).all())
+    assert int(x.std(0).argmax()) == 1 and torch.allclose(x.mean(0), torch.full((3,), 2.0, dtype=torch.float64), atol=0.5)
+    assert demo_bound((x - x.mean(0)) / x.std(0)) > 10 * bound  # centering and scaling allow a larger rate
 
 
 # ---------------------------------------------------------------- 03: the claims around the numbers

@@ -4,6 +4,7 @@ and the whole corpus of tests/submissions graded by real `nbgrader autograde` in
 gradebook. Every submission gets, cell by cell, the points the corpus says, which is what
 tests/test_autograde.py requires of the English class."""
 import json
+import re
 import shutil
 
 import pytest
@@ -12,6 +13,8 @@ from conftest import ASSIGNMENTS, REPO, grade_corpus, points_the_corpus_says
 from dlcourse.grading import pipeline
 from dlcourse.notebook import translations as tr
 from dlcourse.notebook import variants as made_up
+
+CYRILLIC = re.compile(r"[а-яё]", re.I)
 
 
 @pytest.fixture(scope="module")
@@ -54,3 +57,18 @@ def test_every_submission_gets_the_points_the_corpus_says_in_russian_too(graded,
         outcome = by_kind[name]
         assert outcome.ok, outcome.error
         assert {k: round(outcome.cells[k], 2) for k in tests} == points_the_corpus_says(spec, tests), name
+
+
+def test_the_graded_notebooks_of_the_russian_class_say_why_in_russian(graded, ru_course):
+    """Every failed check in a graded Russian notebook explains itself in Russian (the kernel reads the
+    notebook's language where nbgrader runs it); what a Python error says of itself may stay English."""
+    aid, variants, by_kind = graded
+    messages = []
+    for kind in ("untouched", *variants):
+        for path in (ru_course / "autograded" / f"{aid}-{kind}" / aid).glob("*.ipynb"):
+            nb = json.loads(path.read_text())
+            messages += [o["evalue"] for c in nb["cells"] for o in c.get("outputs", [])
+                         if o.get("output_type") == "error" and o.get("ename") == "CheckError"]
+    assert len(messages) >= 5, aid
+    english = [m for m in messages if not CYRILLIC.search(m)]
+    assert english == [], english[:5]

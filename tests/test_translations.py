@@ -115,3 +115,38 @@ def test_a_translated_statement_states_the_same_rules_as_the_english(english):
     ru = tasks.tasks(json.loads(tr.edition_path(REPO, LANG, english).read_text()))
     assert [(t.grade_id, t.groups, t.tests) for t in ru] == [(t.grade_id, t.groups, t.tests) for t in en]
     assert any(t.groups for t in en) or english.parent.name not in {"01_tensors", "02_backprop"}
+
+
+# ---- the messages: what the checks, demos and grading say --------------------------------------
+
+def test_a_new_message_in_a_test_cell_is_named_until_it_is_translated(tmp_path):
+    from dlcourse.notebook import messages
+    english = REPO / "source" / "01_tensors" / "01_tensors.ipynb"
+    nb = json.loads(english.read_text())
+    test = next(c for c in nb["cells"] if c["cell_type"] == "code" and "passed(" in tr.text_of(c))
+    test["source"] = tr.text_of(test) + '\nfail("x", f"the value {x} is one nobody has translated")\n'
+    (tmp_path / "source" / "01_tensors").mkdir(parents=True)
+    (tmp_path / "source" / "01_tensors" / "01_tensors.ipynb").write_text(json.dumps(nb))
+    found = messages.problems(tmp_path, LANG)
+    assert "dlcourse/locale/ru/01_tensors.po: 'the value {0} is one nobody has translated': not translated" in found
+    assert len([p for p in found if "01_tensors.po" in p]) == 1, found
+
+
+def test_a_translation_with_other_placeholders_or_a_gone_message_is_named(tmp_path):
+    from babel.messages.pofile import read_po, write_po
+
+    from dlcourse.i18n import LOCALE
+    from dlcourse.notebook import messages
+    locale = tmp_path / "dlcourse" / "locale"
+    shutil.copytree(LOCALE, locale)
+    with open(locale / LANG / "checks.po", "rb") as file:
+        catalog = read_po(file, locale=LANG)
+    shape = catalog["expected shape {0}, found shape {1}"]
+    shape.string = shape.string.replace("{1}", "")
+    catalog.add("a message the code no longer says", "сообщение, которого больше нет")
+    with open(locale / LANG / "checks.po", "wb") as file:
+        write_po(file, catalog, width=0, no_location=True)
+    found = messages.problems(REPO, LANG, locale=locale)
+    assert found == ["dlcourse/locale/ru/checks.po: 'a message the code no longer says': not in the English code any more",
+                     "dlcourse/locale/ru/checks.po: 'expected shape {0}, found shape {1}': "
+                     "the translation's placeholders differ from the English"], found

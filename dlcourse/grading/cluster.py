@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+from ..i18n import ENGLISH
 from ..isolation import bwrap, forkserver
 from . import course, unit
 
@@ -91,13 +92,13 @@ class GradingPlugin(WorkerPlugin or object):
         forkserver.stop_servers(every_thread=True)
 
 
-def _grade_student(student, aids, sandbox):
-    """Run on a worker: grade one student's assignments with the worker's API."""
+def _grade_student(student, aids, sandbox, lang=ENGLISH):
+    """Run on a worker: grade one student's assignments with the worker's API (integrity reports in `lang`)."""
     from distributed import get_worker
     plugin = get_worker().plugins[PLUGIN]
     if plugin.api is None:
         raise ClusterError(f"worker {get_worker().address} cannot grade (see its log)")
-    return [unit.grade_one(plugin.api, aid, student, sandbox=sandbox) for aid in aids]
+    return [unit.grade_one(plugin.api, aid, student, sandbox=sandbox, lang=lang) for aid in aids]
 
 
 def _workers(client, root, sandbox):
@@ -125,7 +126,7 @@ def progress_line(done, total, started, width=30):
     return f"[{'#' * filled}{' ' * (width - filled)}] {done}/{total} students, {eta} left"
 
 
-def grade_on_cluster(root, units, address, db_url, sandbox=True, show_progress=True):
+def grade_on_cluster(root, units, address, db_url, sandbox=True, show_progress=True, lang=ENGLISH):
     """Grade the (assignment, student) `units` on the Dask cluster at `address`; the Outcomes.
 
     One task per student; `db_url` must name a database every worker can reach (PostgreSQL).
@@ -141,7 +142,7 @@ def grade_on_cluster(root, units, address, db_url, sandbox=True, show_progress=T
     with Client(address, timeout=60) as client:
         _workers(client, root, sandbox)
         client.register_plugin(GradingPlugin(root, db_url, sandbox), name=PLUGIN)
-        futures = {client.submit(_grade_student, student, aids, sandbox, key=f"grade-{student}-{os.getpid()}",
+        futures = {client.submit(_grade_student, student, aids, sandbox, lang, key=f"grade-{student}-{os.getpid()}",
                                  pure=False): student for student, aids in tasks.items()}
         started, done = time.monotonic(), 0
         for future in as_completed(futures):

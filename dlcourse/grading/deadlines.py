@@ -2,6 +2,8 @@
 
 ``course.toml`` (in the course folder, committed)::
 
+    language = "ru"          # the class's language: grading's tables, hints and reports (default "en")
+
     [deadlines]              # when each assignment is due: ISO 8601 with its time zone
     01_tensors = "2027-02-15T23:59:00+01:00"
 
@@ -31,6 +33,8 @@ from pathlib import Path
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.plugins import LateSubmissionPlugin
 from traitlets import Enum, Float
+
+from ..i18n import ENGLISH, LOCALE, ngettext, translate
 
 COURSE_FILE = "course.toml"
 EXTENSIONS_FILE = "extensions.csv"
@@ -70,15 +74,38 @@ def days_late(seconds_late):
 
 # ---------------------------------------------------------------- reading the files
 
-def load(root):
-    """(due dates: assignment -> aware datetime, late policy: dict) from the course's course.toml."""
+def _course_file(root):
+    """(path, contents) of the course's course.toml; contents None when there is none."""
     path = Path(root) / COURSE_FILE
     if not path.exists():
-        return {}, {"policy": "none", "per_day": 0.0, "cap": 1.0}
+        return path, None
     try:
-        data = tomllib.loads(path.read_text())
+        return path, tomllib.loads(path.read_text())
     except tomllib.TOMLDecodeError as exc:
         raise ScheduleError(f"{path} is not valid TOML: {exc}") from None
+
+
+def languages():
+    """The languages grading can speak: English and each with a grading catalog (dlcourse/locale/<lang>/)."""
+    return [ENGLISH, *sorted(p.parent.name for p in LOCALE.glob("*/grading.po"))]
+
+
+def class_language(root, lang=None):
+    """The class's language: `lang` when given (the command's --lang), else course.toml's `language`, else
+    English. What grading tells the TA (tables, hints, reports) is in it; ScheduleError for one it cannot speak."""
+    path, data = _course_file(root) if lang is None else (None, None)
+    lang = lang if lang is not None else (data or {}).get("language", ENGLISH)
+    if lang not in languages():
+        where = f"{path}: language" if path else "--lang"
+        raise ScheduleError(f"{where} is {lang!r}; grading speaks {', '.join(languages())}")
+    return lang
+
+
+def load(root):
+    """(due dates: assignment -> aware datetime, late policy: dict) from the course's course.toml."""
+    path, data = _course_file(root)
+    if data is None:
+        return {}, {"policy": "none", "per_day": 0.0, "cap": 1.0}
     due = {aid: _due_date(path, aid, value) for aid, value in data.get("deadlines", {}).items()}
     late = {"policy": "none", "per_day": 0.0, "cap": 1.0, **data.get("late_penalty", {})}
     if late["policy"] not in POLICIES:
@@ -209,18 +236,29 @@ def _utc(when):
     return when.astimezone(datetime.timezone.utc).replace(tzinfo=None)
 
 
-def duration(seconds):
+def duration(seconds, lang=ENGLISH):
     """ "1 day 3 hours", "45 minutes", "12 seconds": the two largest units of a span (a started second counts)."""
     seconds = math.ceil(seconds)
     parts = []
-    for name, size in (("day", DAY), ("hour", 3600), ("minute", 60), ("second", 1)):
+    for unit, size in (("day", DAY), ("hour", 3600), ("minute", 60), ("second", 1)):
         n, seconds = divmod(seconds, size)
         if n:
-            parts.append(f"{n} {name}{'s' if n != 1 else ''}")
-    return " ".join(parts[:2]) or "0 seconds"
+            parts.append(_units(unit, n, lang))
+    return " ".join(parts[:2]) or _units("second", 0, lang)
 
 
-def overview(gb, student):
+def _units(unit, n, lang):
+    """`n` days, hours, minutes or seconds, in the form the number takes."""
+    if unit == "day":
+        return ngettext("{n} day", "{n} days", n, lang)
+    if unit == "hour":
+        return ngettext("{n} hour", "{n} hours", n, lang)
+    if unit == "minute":
+        return ngettext("{n} minute", "{n} minutes", n, lang)
+    return ngettext("{n} second", "{n} seconds", n, lang)
+
+
+def overview(gb, student, lang=ENGLISH):
     """The student's course so far, one row per assignment: due date (theirs), points after the penalty,
     maximum, penalty, points still to be graded by hand, and whether it was handed in."""
     rows = []
@@ -234,17 +272,17 @@ def overview(gb, student):
             rows.append(row)
             continue
         if sub.duedate is not None:
-            row["due"] = f"{sub.duedate:%Y-%m-%d %H:%M} UTC" + (" (extended)" if sub.extension else "")
+            row["due"] = f"{sub.duedate:%Y-%m-%d %H:%M} UTC" + (translate(" (extended)", lang) if sub.extension else "")
         raw = sum(g.score for nb in sub.notebooks for g in nb.grades if not g.needs_manual_grade)
         row["pending"] = sum(g.max_score for nb in sub.notebooks for g in nb.grades if g.needs_manual_grade)
         row["penalty"] = sum(nb.late_submission_penalty or 0.0 for nb in sub.notebooks)
         row["points"] = max(0.0, raw - row["penalty"])
-        row["late"] = duration(sub.total_seconds_late) if sub.timestamp and sub.total_seconds_late > 0 else ""
+        row["late"] = duration(sub.total_seconds_late, lang) if sub.timestamp and sub.total_seconds_late > 0 else ""
         rows.append(row)
     return rows
 
 
-def timing_note(gb, aid, student, penalty_points, raw_points):
+def timing_note(gb, aid, student, penalty_points, raw_points, lang=ENGLISH):
     """One sentence for the student's feedback on when they submitted; "" when the assignment has no due date."""
     try:
         sub = gb.find_submission(aid, student)
@@ -253,9 +291,12 @@ def timing_note(gb, aid, student, penalty_points, raw_points):
     if sub.duedate is None or sub.timestamp is None:
         return ""
     due = f"{sub.duedate:%Y-%m-%d %H:%M} UTC"
-    extended = f", with your extension of {duration(sub.extension.total_seconds())}" if sub.extension else ""
+    extended = translate(", with your extension of {0}", lang).format(
+        duration(sub.extension.total_seconds(), lang)) if sub.extension else ""
     if sub.total_seconds_late <= 0:
-        return f"Submitted on time (due {due}{extended})."
-    taken = (f"the late policy took {penalty_points:g} of your {raw_points:g} points"
-             if penalty_points else "the late policy took no points")
-    return f"Submitted {duration(sub.total_seconds_late)} after the due date ({due}{extended}): {taken}."
+        return translate("Submitted on time (due {0}{1}).", lang).format(due, extended)
+    taken = (translate("the late policy took {0} of your {1} points", lang).format(f"{penalty_points:g}",
+                                                                                   f"{raw_points:g}")
+             if penalty_points else translate("the late policy took no points", lang))
+    return translate("Submitted {0} after the due date ({1}{2}): {3}.", lang).format(
+        duration(sub.total_seconds_late, lang), due, extended, taken)

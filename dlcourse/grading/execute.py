@@ -9,7 +9,9 @@
 - keeps grading when the kernel dies or stops answering, bounds the notebook's wall-clock time and
   each cell's output.
 What happened goes to ``resources["dlcourse"]["events"]`` and, through nbconvert's writer, to
-``<notebook>.grading.json`` beside the autograded notebook, where unit.py reads it.
+``<notebook>.grading.json`` beside the autograded notebook, where unit.py reads it. What it writes
+(events, the errors it puts in a cell's outputs) is in English, written ``translate(…, ENGLISH)`` so that
+the grading catalog has it: the TA's reports and the student's feedback show it translated.
 """
 import ast
 import json
@@ -23,6 +25,7 @@ from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, default
 
+from ..i18n import ENGLISH, translate
 from ..isolation.kernels import IPCKernelManager, SandboxKernelManager, WarmKernelManager
 from ..notebook import cells, demonstrations, names, tasks
 from . import guard as kernel_guard
@@ -84,7 +87,7 @@ class GuardedExecute(Execute):
         finally:
             left = getattr(self._km, "left_running", 0)
             if left:
-                self._event("kernel", f"{left} process(es) the notebook left running were killed")
+                self._event("kernel", translate(f"{left} process(es) the notebook left running were killed", ENGLISH))
             if resources is not None:
                 resources.setdefault("dlcourse", {})["events"] = self._events
                 resources.setdefault("outputs", {})[events_file(self._label)] = json.dumps(self._events).encode()
@@ -141,25 +144,25 @@ class GuardedExecute(Execute):
         gid, trusted, graded = self._role(cell)
         label = gid or f"#{cell_index + 1}"
         if not self._stopped and time.monotonic() > self._deadline:
-            self._stop(f"the notebook ran past its time budget ({self.notebook_timeout} s)")
+            self._stop(translate(f"the notebook ran past its time budget ({self.notebook_timeout} s)", ENGLISH))
         if self._stopped:
-            cell.outputs = [_error("NotRun", f"not run: {self._stopped}")] if graded else []
+            cell.outputs = [_error("NotRun", translate(f"not run: {self._stopped}", ENGLISH))] if graded else []
             return cell
         if self.guard and not self._sealed:
             self._sealed = True
             self._guard_ok = await self._ask(kernel_guard.guard_source(self._var)) is not None
             if not self._guard_ok:
-                self._event("integrity", "the integrity guard could not start in the kernel")
+                self._event("integrity", translate("the integrity guard could not start in the kernel", ENGLISH))
         before = None
         if self.guard and trusted:
             before = await self._ask(kernel_guard.guard_request(self._var, "before")) if self._guard_ok else None
             if before and before["changed"]:
-                culprits = ", ".join(self._student_ran[-3:]) or "student code"
-                self._event("integrity", f"replaced {_short(before['changed'])} (in {culprits}); put back "
-                            f"before {label} ran", label)
+                culprits = ", ".join(self._student_ran[-3:]) or translate("student code", ENGLISH)
+                self._event("integrity", translate(f"replaced {_short(before['changed'])} (in {culprits}); put back "
+                                                   f"before {label} ran", ENGLISH), label)
             if before and before.get("threads"):
-                self._event("integrity", f"background threads were running during {label}: "
-                            f"{', '.join(before['threads'][:5])}", label)
+                self._event("integrity", translate(f"background threads were running during {label}: "
+                                                   f"{', '.join(before['threads'][:5])}", ENGLISH), label)
         if trusted:
             self._student_ran = []
         else:
@@ -169,8 +172,9 @@ class GuardedExecute(Execute):
                                                trusted, graded, before)
         finally:
             if self._bytes.get(cell_index, 0) > self.max_output_bytes:
-                self._event("output", f"cell {label} printed {self._bytes[cell_index] / 1e6:.1f} MB; "
-                            f"only the first {self.max_output_bytes / 1e6:g} MB were kept", label)
+                self._event("output", translate(f"cell {label} printed {self._bytes[cell_index] / 1e6:.1f} MB; "
+                                                f"only the first {self.max_output_bytes / 1e6:g} MB were kept",
+                                                ENGLISH), label)
 
     async def _execute_guarded(self, cell, cell_index, execution_count, store_history, label, trusted, graded,
                                before):
@@ -179,43 +183,49 @@ class GuardedExecute(Execute):
             cell = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
         except DeadKernelError:
             cell.outputs = list(cell.get("outputs", [])) + [_error(
-                "KernelDied", "the kernel stopped while this cell ran (os._exit, a crash, or a memory, "
-                "process or CPU limit); the cells after it were not run")]
-            self._event("kernel", f"the kernel died in cell {label}; later cells were not run", label)
-            self._stopped = f"the kernel died in cell {label}"
+                "KernelDied", translate("the kernel stopped while this cell ran (os._exit, a crash, or a memory, "
+                                        "process or CPU limit); the cells after it were not run", ENGLISH))]
+            self._event("kernel", translate(f"the kernel died in cell {label}; later cells were not run", ENGLISH),
+                        label)
+            self._stopped = translate(f"the kernel died in cell {label}", ENGLISH)
             return cell
         except Exception as exc:  # e.g. no output within iopub_timeout: the kernel is in a bad state
             if isinstance(exc, CellTimeoutError):
-                why = f"cell {label} ran past the {self.timeout} s time limit and did not stop when interrupted"
+                why = translate(f"cell {label} ran past the {self.timeout} s time limit and did not stop when "
+                                "interrupted", ENGLISH)
             else:
-                why = f"cell {label} broke the kernel's messaging ({type(exc).__name__}: {str(exc)[:100]})"
+                why = translate(f"cell {label} broke the kernel's messaging ({type(exc).__name__}: "
+                                f"{str(exc)[:100]})", ENGLISH)
             cell.outputs = list(cell.get("outputs", [])) + [_error("GradingError", why)]
             self._event("kernel", why, label)
             if not await self._responsive():
-                self._stop(f"the kernel stopped answering after cell {label}")
+                self._stop(translate(f"the kernel stopped answering after cell {label}", ENGLISH))
             return cell
         if self.timeout is not None and time.monotonic() - started >= self.timeout:  # nbclient interrupted it
-            self._event("timeout", f"cell {label} ran past the {self.timeout} s time limit and was interrupted", label)
+            self._event("timeout", translate(f"cell {label} ran past the {self.timeout} s time limit and was "
+                                             "interrupted", ENGLISH), label)
             if not await self._responsive():
-                self._stop(f"cell {label} ran past the time limit and the kernel stopped answering")
+                self._stop(translate(f"cell {label} ran past the time limit and the kernel stopped answering",
+                                     ENGLISH))
                 return cell
         if self.guard and trusted:
             bound, attrs, star = names.bindings(cell.source)
             after = await self._ask(kernel_guard.guard_request(self._var, "after", bound, attrs, star)) \
                 if (self._guard_ok and before is not None) else None
             if graded and (after is None or after["changed"]):
-                why = (f"the code under test replaced {_short(after['changed'])} while this test ran"
-                       if after else "the grader's integrity check could not run in this kernel")
-                cell.outputs.append(_error("IntegrityError", f"{why}; this test does not count"))
-                self._event("integrity", f"{label}: {why}; scored 0", label)
+                why = (translate(f"the code under test replaced {_short(after['changed'])} while this test ran",
+                                 ENGLISH)
+                       if after else translate("the grader's integrity check could not run in this kernel", ENGLISH))
+                cell.outputs.append(_error("IntegrityError", translate(f"{why}; this test does not count", ENGLISH)))
+                self._event("integrity", translate(f"{label}: {why}; scored 0", ENGLISH), label)
         if graded:  # nbgrader scores a test cell with any stderr 0: a warning from student code must not cost points
             for out in cell.outputs:
                 if out.get("output_type") == "stream" and out.get("name") == "stderr":
                     out["name"] = "stdout"
         broken = self._rule_failures.get(cell_index) if graded else None
         if broken:
-            cell.outputs.append(_error("RuleError", f"{broken}; this test does not count"))
-            self._event("rule", f"{label}: {broken}; scored 0", label)
+            cell.outputs.append(_error("RuleError", translate(f"{broken}; this test does not count", ENGLISH)))
+            self._event("rule", translate(f"{label}: {broken}; scored 0", ENGLISH), label)
         return cell
 
     execute_cell = run_sync(async_execute_cell)

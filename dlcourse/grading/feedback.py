@@ -1,4 +1,10 @@
-"""Feedback that teaches without leaking: hidden tests and what ran inside them stay private."""
+"""Feedback that teaches without leaking: hidden tests and what ran inside them stay private.
+
+The page speaks the notebook's language (its metadata's ``language``, "ru" in the Russian edition):
+its labels, the note on when it was handed in and the overview of the student's assignments. The
+checks' messages in the outputs are in it already (the kernel translated them); what the grading
+machinery wrote there (a kernel that died, a test that does not count) is translated here.
+"""
 import re
 from pathlib import Path
 
@@ -11,6 +17,7 @@ from nbgrader.preprocessors import GetGrades
 from traitlets import Bool
 from traitlets.config import Config
 
+from ..i18n import ENGLISH, translate
 from ..notebook import cells
 from . import deadlines
 
@@ -20,16 +27,26 @@ _HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TES
 EXPLAINED = {"CheckError", "RuleError", "IntegrityError", "NotRun", "KernelDied", "GradingError"}
 
 
-def strip_hidden(source):
+def notebook_language(nb):
+    """The language a notebook is written in (its metadata's `language`), English when it says none."""
+    lang = nb.get("metadata", {}).get("language") or ENGLISH
+    return lang if lang in deadlines.languages() else ENGLISH
+
+
+def strip_hidden(source, lang=ENGLISH):
     """Test-cell source with every hidden section replaced by a one-line note."""
-    return _HIDDEN.sub("# (hidden tests: run at grading time, not shown)\n", source)
+    note = translate("# (hidden tests: run at grading time, not shown)", lang)
+    return _HIDDEN.sub(lambda _: note + "\n", source)
 
 
-def _summary(error):
+def _summary(error, lang=ENGLISH):
     """One line for a failed test: the course's own message, or only the exception's type."""
-    if error.ename in EXPLAINED:
+    if error.ename == "CheckError":  # the kernel wrote it in the notebook's language
         return f"{error.ename}: {error.evalue}\n"
-    return f"{error.ename} raised by your code during the tests (run the visible checks to see why)\n"
+    if error.ename in EXPLAINED:  # the grading machinery wrote it, in English
+        return f"{error.ename}: {translate(error.evalue, lang)}\n"
+    return translate("{0} raised by your code during the tests (run the visible checks to see why)",
+                     lang).format(error.ename) + "\n"
 
 
 class HideTestDetails(Preprocessor):
@@ -40,15 +57,20 @@ class HideTestDetails(Preprocessor):
 
     enabled = Bool(True).tag(config=True)
 
+    def preprocess(self, nb, resources):
+        self._lang = notebook_language(nb)
+        return super().preprocess(nb, resources)
+
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code":
             return cell, resources
         if not cells.is_test(cell):
             cell.outputs = []
             return cell, resources
-        cell.source = strip_hidden(cell.source)
+        lang = getattr(self, "_lang", ENGLISH)
+        cell.source = strip_hidden(cell.source, lang)
         errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
-        text = _summary(errors[0]) if errors else "✔ all checks passed\n"
+        text = _summary(errors[0], lang) if errors else translate("✔ all checks passed", lang) + "\n"
         cell.outputs = [{"output_type": "stream", "name": "stderr" if errors else "stdout", "text": text}]
         return cell, resources
 
@@ -65,11 +87,11 @@ class PendingGrades(GetGrades):
     def preprocess(self, nb, resources):
         resources["nbgrader"]["pending"] = 0.0
         nb, resources = super().preprocess(nb, resources)
-        info = resources["nbgrader"]
+        info, lang = resources["nbgrader"], notebook_language(nb)
         with Gradebook(info["db_url"]) as gb:  # when it was handed in, and what the late policy took
             info["timing"] = deadlines.timing_note(gb, info["assignment"], info["student"], info["late_penalty"],
-                                                   info["score"] + info["late_penalty"])
-            info["overview"] = deadlines.overview(gb, info["student"])  # every assignment so far
+                                                   info["score"] + info["late_penalty"], lang)
+            info["overview"] = deadlines.overview(gb, info["student"], lang)  # every assignment so far
         return nb, resources
 
     def preprocess_cell(self, cell, resources, cell_index):
@@ -97,8 +119,41 @@ def offline_templates(config):
     return config
 
 
+def page_text(lang):
+    """The feedback page's words in `lang`, for templates/dlcourse_feedback/index.html.j2 (as
+    ``resources.dl_text``); the template puts the values of {0}, {1}… in with ``format``."""
+    return {
+        "html": "<html>" if lang == ENGLISH else f'<html lang="{lang}">',
+        "score": translate("Score: {0} / {1}", lang),
+        "by_hand": translate("to be graded by hand, {0} points", lang),
+        "still_by_hand": translate("{0} points still to be graded by hand", lang),
+        "top": translate("(Top)", lang),
+        "answer": translate("Student's answer", lang),
+        "task": translate("Student's task", lang),
+        "grade_cell": translate("Grade cell: {0}", lang),
+        "comments": translate("Comments:", lang),
+        "so_far": translate("Your assignments so far", lang),
+        "assignment": translate("assignment", lang),
+        "due": translate("due", lang),
+        "points": translate("points", lang),
+        "late_penalty": translate("late penalty", lang),
+        "awaiting": translate("awaiting a TA", lang),
+        "not_handed_in": translate("not handed in", lang),
+        "late": translate("({0} late)", lang),
+        "no_penalty": translate("none ({0} late)", lang),
+        "pending_points": translate("{0} points", lang),
+        "test_cell": translate("Test cell", lang),
+        "coding": translate("Coding free-response", lang),
+        "written": translate("Written response", lang),
+        "task_cell": translate("Task", lang),
+        "comment": translate("Comment", lang),
+        "penalty_line": translate("Late submission penalty (Score: -{0})", lang),
+    }
+
+
 class FeedbackExporter(HTMLExporter):
-    """nbgrader's feedback page with pending answers marked (template dlcourse_feedback)."""
+    """nbgrader's feedback page with pending answers marked (template dlcourse_feedback), in the
+    notebook's language."""
 
     def __init__(self, config=None, **kw):
         config = Config(config or {})  # a copy: GenerateFeedback shares its own with others
@@ -108,6 +163,11 @@ class FeedbackExporter(HTMLExporter):
         config.FeedbackExporter.extra_template_paths = [*config.HTMLExporter.get("extra_template_paths", []),
                                                         NBGRADER_TEMPLATES]
         super().__init__(config=config, **kw)
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        resources = dict(resources or {})
+        resources["dl_text"] = page_text(notebook_language(nb))
+        return super().from_notebook_node(nb, resources, **kw)
 
 
 # ---- mathematics without the internet ----------------------------------------------------

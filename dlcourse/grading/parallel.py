@@ -49,6 +49,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy import text
 
+from ..i18n import ENGLISH, translate
 from . import course, unit
 
 
@@ -181,9 +182,9 @@ def visible_gpus():
     return parse_nvidia_smi(listing.stdout) if listing.returncode == 0 else []
 
 
-def one_by_one(api, units, sandbox=True):
+def one_by_one(api, units, sandbox=True, lang=ENGLISH):
     """Grade the (assignment, student) `units` here, one after another: one failure never stops the others."""
-    return [unit.grade_one(api, aid, student, sandbox=sandbox) for aid, student in units]
+    return [unit.grade_one(api, aid, student, sandbox=sandbox, lang=lang) for aid, student in units]
 
 
 # ---- the worker side -------------------------------------------------------------------
@@ -248,7 +249,8 @@ def grade_parallel(root, units, workers=None, db_url=None, **options):
                              options, results)
             pending = dead
         for aid, student in pending:
-            results[aid, student] = unit.Outcome(student, aid, False, 0.0, "the grading worker process died")
+            results[aid, student] = unit.Outcome(student, aid, False, 0.0,
+                                                 translate("the grading worker process died", ENGLISH))
     return [results[u] for u in units]
 
 
@@ -284,7 +286,8 @@ def _run_pool(root, units, workers, main_url, course_id, tmp, options, results):
                         if url not in sources:
                             sources[url] = Gradebook(url, course_id)
                         if not merge_submission(sources[url], dst, outcome.assignment, student) and outcome.ok:
-                            outcome.ok, outcome.error = False, "no submission in the worker's gradebook"
+                            outcome.ok, outcome.error = False, translate("no submission in the worker's gradebook",
+                                                                         ENGLISH)  # (a record: shown translated)
                     results[outcome.assignment, student] = outcome
     finally:
         for gb in sources.values():

@@ -13,6 +13,9 @@
 - ``integrity.csv``: every line of student code the sandboxed grading's static scan flagged,
   gathered from its per-student reports (``reports/integrity/<assignment>/<student>.json``),
   and counted per submission in the summary.
+
+The summary and the plots are in the class's language (`lang`: course.toml's ``language``, or the
+command's ``--lang``); the CSV tables keep English column names and values, for the programs that read them.
 """
 import csv
 import json
@@ -24,6 +27,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from nbgrader.api import Gradebook
 
+from ..i18n import ENGLISH, ngettext, translate
 from . import course, deadlines, finals
 
 
@@ -184,12 +188,12 @@ def _save(fig, path):
     return path
 
 
-def plot_histogram(a, path):
+def plot_histogram(a, path, lang=ENGLISH):
     """Histogram of autograded points of one assignment."""
-    return _save(histogram_figure(a), path)
+    return _save(histogram_figure(a, lang), path)
 
 
-def histogram_figure(a):
+def histogram_figure(a, lang=ENGLISH):
     """The histogram's figure; the legend stands beside the axes, where it covers no bar."""
     fig = Figure(figsize=(6, 3.2))
     ax = fig.add_subplot()
@@ -198,15 +202,17 @@ def histogram_figure(a):
     bins = int(math.ceil(top)) + 1 if top <= 30 else 20  # up to 30 points: a bar per point
     ax.hist(pts, bins=bins, range=(-0.5, top + 0.5), color="#4c72b0", edgecolor="white")
     if pts:
-        ax.axvline(a.mean, color="#c44e52", linestyle="--", label=f"mean {a.mean:.1f}")
+        ax.axvline(a.mean, color="#c44e52", linestyle="--", label=translate("mean {0}", lang).format(f"{a.mean:.1f}"))
         ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0, frameon=False)
-    ax.set(xlim=(-0.5, top + 0.5), xlabel=f"autograded points (of {a.max_auto:g})", ylabel="students",
-           title=f"{a.assignment}: {len(pts)} graded" + (f", {len(a.failed)} failed" if a.failed else ""))
+    title = f"{a.assignment}: " + ngettext("{n} graded", "{n} graded", len(pts), lang) + \
+        (ngettext(", {n} failed", ", {n} failed", len(a.failed), lang) if a.failed else "")
+    ax.set(xlim=(-0.5, top + 0.5), xlabel=translate("autograded points (of {0})", lang).format(f"{a.max_auto:g}"),
+           ylabel=translate("students", lang), title=title)
     ax.yaxis.get_major_locator().set_params(integer=True)
     return fig
 
 
-def plot_hardest(cells, path, top=12):
+def plot_hardest(cells, path, top=12, lang=ENGLISH):
     """Bar chart of the test cells the fewest students pass."""
     auto = sorted((c for c in cells if c.kind == "auto" and c.scores), key=lambda c: (c.passing, c.mean))[:top]
     fig = Figure(figsize=(7, 0.4 * max(len(auto), 3) + 1.2))
@@ -216,60 +222,74 @@ def plot_hardest(cells, path, top=12):
     bars = ax.barh(labels, shares, color="#dd8452")
     for bar, share in zip(bars, shares):
         ax.text(min(share + 1, 92), bar.get_y() + bar.get_height() / 2, f"{share:.0f}%", va="center", fontsize=8)
-    ax.set(xlim=(0, 100), xlabel="students with full points (%)", title="Hardest test cells")
+    ax.set(xlim=(0, 100), xlabel=translate("students with full points (%)", lang),
+           title=translate("Hardest test cells", lang))
     return _save(fig, path)
 
 
-def summary_text(assignments, cells, flags=None, top=5):
-    """The one-screen summary."""
-    lines = ["Grading summary", "==============="]
+def summary_text(assignments, cells, flags=None, top=5, lang=ENGLISH):
+    """The one-screen summary, in `lang`."""
+    title = translate("Grading summary", lang)
+    lines = [title, "=" * len(title)]
     for a in assignments:
         graded = len(a.auto_points)
         waiting = sum(1 for n in a.pending.values() if n)
         pct = f" ({100 * a.mean / a.max_auto:.0f}%)" if graded and a.max_auto else ""
-        lines.append(f"{a.assignment}: {graded} graded" + (f", {len(a.failed)} FAILED ({', '.join(a.failed)})"
-                                                           if a.failed else "")
-                     + (f"; mean {a.mean:.1f}/{a.max_auto:g} autograded{pct}" if graded else "")
-                     + (f"; {waiting} wait for manual grading ({a.max_manual:g} points each)" if waiting else "")
-                     + (f"; {len(a.late)} late, {sum(a.late.values()):g} points taken" if a.late else ""))
+        lines.append(f"{a.assignment}: " + ngettext("{n} graded", "{n} graded", graded, lang)
+                     + (ngettext(", {n} FAILED ({names})", ", {n} FAILED ({names})", len(a.failed), lang,
+                                 names=", ".join(a.failed)) if a.failed else "")
+                     + (translate("; mean {0}/{1} autograded{2}", lang).format(f"{a.mean:.1f}", f"{a.max_auto:g}", pct)
+                        if graded else "")
+                     + (ngettext("; {n} wait for manual grading ({points} points each)",
+                                 "; {n} wait for manual grading ({points} points each)", waiting, lang,
+                                 points=f"{a.max_manual:g}") if waiting else "")
+                     + (ngettext("; {n} late, {points} points taken", "; {n} late, {points} points taken",
+                                 len(a.late), lang, points=f"{sum(a.late.values()):g}") if a.late else ""))
     hard = sorted((c for c in cells if c.kind == "auto" and c.scores), key=lambda c: (c.passing, c.mean))[:top]
     if hard:
-        lines.append("Hardest test cells (share of students with full points):")
-        lines += [f"  {100 * c.passing:3.0f}%  {c.assignment} · {c.cell} ({c.max_points:g} pts)" for c in hard]
+        lines.append(translate("Hardest test cells (share of students with full points):", lang))
+        lines += [f"  {100 * c.passing:3.0f}%  {c.assignment} · {c.cell} "
+                  + translate("({0} pts)", lang).format(f"{c.max_points:g}") for c in hard]
     if flags is not None:
         per = {}
         for r in flags:
             per[r["student"], r["assignment"]] = per.get((r["student"], r["assignment"]), 0) + 1
         shown = ", ".join(f"{s} ({a}: {n})" for (s, a), n in sorted(per.items())[:8])
-        more = f", and {len(per) - 8} more" if len(per) > 8 else ""
-        lines.append(f"Integrity: {len(flags)} flagged line(s) of student code" +
-                     (f" in {len(per)} submission(s): {shown}{more}; see reports/integrity/" if flags else ""))
+        more = translate(", and {0} more", lang).format(len(per) - 8) if len(per) > 8 else ""
+        lines.append(ngettext("Integrity: {n} flagged line(s) of student code",
+                              "Integrity: {n} flagged line(s) of student code", len(flags), lang) +
+                     (ngettext(" in {n} submission(s)", " in {n} submission(s)", len(per), lang)
+                      + translate(": {0}{1}; see reports/integrity/", lang).format(shown, more) if flags else ""))
     return "\n".join(lines)
 
 
-def lms_line(root, ids):
+def lms_line(root, ids, lang=ENGLISH):
     """The summary's line on the LMS, once grades were pushed: per assignment, final grades it holds and
     final grades still to push (never pushed, or changed since)."""
     if not ids or not any((Path(root) / finals.LEDGER).glob("*.json")):
         return ""
     status = finals.lms_status(root, finals.final_grades(root, ids, settle=False))  # write_reports settled them
     systems = sorted({system for system, _ in status})
-    return "".join(f"\nLMS ({system}): " + "; ".join(f"{aid} {status[system, aid][0]} pushed, {status[system, aid][1]} "
-                                                      "pending" for aid in ids) for system in systems)
+    return "".join(f"\nLMS ({system}): " + "; ".join(translate("{0} {1} pushed, {2} pending", lang).format(
+        aid, *status[system, aid]) for aid in ids) for system in systems)
 
 
-def similarity_line(reports):
+def similarity_line(reports, lang=ENGLISH):
     """The summary's line on similar code, once `python -m dlcourse similarity` wrote its tables."""
     found = []
     for path in sorted(Path(reports, "similarity").glob("*.csv")):
         with path.open(newline="") as handle:
-            found.append(f"{path.stem} {sum(1 for _ in csv.DictReader(handle))} pair(s)")
-    return f"\nSimilar code (read before deciding): {'; '.join(found)}; see reports/similarity/" if found else ""
+            pairs = sum(1 for _ in csv.DictReader(handle))
+        found.append(ngettext("{name} {n} pair(s)", "{name} {n} pair(s)", pairs, lang, name=path.stem))
+    return "\n" + translate("Similar code (read before deciding): {0}; see reports/similarity/", lang).format(
+        "; ".join(found)) if found else ""
 
 
-def write_reports(root, outcomes=None, export=True):
-    """Write every report into root/reports from the course's gradebook; return the summary text."""
+def write_reports(root, outcomes=None, export=True, lang=None):
+    """Write every report into root/reports from the course's gradebook; return the summary text (the summary
+    and the plots in `lang`, by default the class's language)."""
     root = Path(root)
+    lang = deadlines.class_language(root, lang)
     reports = root / "reports"
     reports.mkdir(parents=True, exist_ok=True)
     api = course.course_api(root)
@@ -283,14 +303,15 @@ def write_reports(root, outcomes=None, export=True):
     for old in reports.glob("scores_*.png"):
         old.unlink()
     for a in assignments:
-        plot_histogram(a, reports / f"scores_{a.assignment}.png")
-    plot_hardest(cells, reports / "hardest_cells.png")
+        plot_histogram(a, reports / f"scores_{a.assignment}.png", lang)
+    plot_hardest(cells, reports / "hardest_cells.png", lang=lang)
     flags = integrity_flags(reports)
     if flags is not None:
         write_integrity(reports, flags)
-    text = summary_text(assignments, cells, flags) + lms_line(root, [a.assignment for a in assignments])
-    text += similarity_line(reports)
-    text += "\nReports in reports/: grades.csv, assignments.csv, cells.csv, scores_<assignment>.png, " \
-            "hardest_cells.png" + (", integrity.csv" if flags is not None else "")
+    text = summary_text(assignments, cells, flags, lang=lang) + lms_line(root, [a.assignment for a in assignments], lang)
+    text += similarity_line(reports, lang)
+    text += "\n" + translate("Reports in reports/: {0}", lang).format(
+        "grades.csv, assignments.csv, cells.csv, scores_<assignment>.png, hardest_cells.png"
+        + (", integrity.csv" if flags is not None else ""))
     (reports / "summary.txt").write_text(text + "\n")
     return text

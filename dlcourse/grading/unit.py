@@ -4,6 +4,10 @@
 never raises; its ``Outcome`` says what happened, and the TA's integrity report goes to
 reports/integrity/<assignment>/<student>.md. Runners (``parallel``: one by one or a local process
 pool; ``cluster``: a Dask cluster) grade many units with it; ``read_scores`` fills in the points.
+
+An outcome's notes and error, and the integrity report's JSON, are records: in English, each written
+``translate(…, ENGLISH)`` (which is the text itself) so that the grading catalog has it, and shown
+translated, in the class's language, by `attention_lines`, the grade table and the report's Markdown.
 """
 import json
 import os
@@ -15,6 +19,7 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
+from ..i18n import ENGLISH, translate
 from ..notebook import cells
 from . import deadlines, manual
 from .config import configure
@@ -41,16 +46,17 @@ class Outcome:
     device: str = ""  # what the notebook computed on: cpu, cuda:0 (the worker's GPU), … ("" unknown)
 
 
-def grade_one(api, aid, student, sandbox=True):
+def grade_one(api, aid, student, sandbox=True, lang=ENGLISH):
     """Autograde one student's assignment, its kernel in the sandbox unless `sandbox` is False.
 
     Never raises: a submission nbgrader cannot read gets a reason, and what the TA should know
-    (kernel deaths, timeouts, tampering) goes to `notes` and reports/integrity/<aid>/<student>.md.
+    (kernel deaths, timeouts, tampering) goes to `notes` and reports/integrity/<aid>/<student>.md
+    (written in `lang`, the class's language).
     """
     start = time.perf_counter()
     try:
         graded_before = manual.graded_answers(api, aid, student)
-        ok, error, notes = grade_submission(api, aid, student, sandbox=sandbox)
+        ok, error, notes = grade_submission(api, aid, student, sandbox=sandbox, lang=lang)
         if ok:  # a TA's manual grade on an unchanged answer stands (nbgrader would flag it again)
             manual.keep_manual_grades(api, aid, student, graded_before)
     except Exception as exc:  # the grading machinery itself failed on this submission
@@ -89,16 +95,17 @@ def _cell_notes(nb, trusted_ids):
         first = f"{errors[0]['ename']}: {clip(errors[0].get('evalue', ''), 100)}"
         if cells.grade_id(cell) in trusted_ids and not cells.is_answer(cell):
             if cells.is_graded(cell):
-                notes.append(f"test {label} failed ({first})")
+                notes.append(translate(f"test {label} failed ({first})", ENGLISH))
         else:
-            notes.append(f"cell {label} raised {first}")
+            notes.append(translate(f"cell {label} raised {first}", ENGLISH))
     return notes
 
 
 def _edited_locked(nb, locked):
     """Locked cells the student changed in the submitted notebook `nb` (nbgrader grades the instructor's
     version instead)."""
-    return [f"locked cell {cells.grade_id(c)} was edited; the original was put back" for c in (nb.cells if nb else [])
+    return [translate(f"locked cell {cells.grade_id(c)} was edited; the original was put back", ENGLISH)
+            for c in (nb.cells if nb else [])
             if cells.grade_id(c) in locked and c.source != locked[cells.grade_id(c)]
             and not cells.is_answer(c) and c.cell_type == "code"]
 
@@ -122,15 +129,15 @@ def _reason(result):
     text = (result.get("error") or "") + "\n" + (result.get("log") or "")
     found = [m.group(1).strip() for m in map(_EXCEPTION_LINE.match, text.splitlines())
              if m and not m.group(1).startswith("NbGraderException: Please see")]
-    return clip(found[-1], 400) if found else "autograde failed (see nbgrader's log)"
+    return clip(found[-1], 400) if found else translate("autograde failed (see nbgrader's log)", ENGLISH)
 
 
-def grade_submission(api, aid, student, sandbox=True):
+def grade_submission(api, aid, student, sandbox=True, lang=ENGLISH):
     """Autograde one student's assignment with the guard (and the sandbox); (ok, error, notes).
 
     Never lets one submission stop the class: what nbgrader cannot read gets a reason, the
     kernel's fate and the guard's findings become notes, and the TA's integrity report is
-    written to reports/integrity/<assignment>/<student>.md in the course folder.
+    written to reports/integrity/<assignment>/<student>.md in the course folder (in `lang`).
     """
     cd = api.coursedir
     root = Path(cd.root)
@@ -158,39 +165,48 @@ def grade_submission(api, aid, student, sandbox=True):
             trusted = {cells.grade_id(c): c.source for c in rel.cells if cells.is_locked(c)}
             notes += _edited_locked(submitted, trusted)
             notes += _cell_notes(autograded, trusted)
-            restored += [f"{Path(name).stem}: locked cell {gid} was missing and was put back"
+            restored += [translate(f"{Path(name).stem}: locked cell {gid} was missing and was put back", ENGLISH)
                          for gid in (restored_ids(autograded) if autograded else [])]
             events += _events(graded / events_file(Path(name).stem))
     notes = restored + [e["text"] for e in events] + notes
     if findings:
-        notes.append(f"static scan flagged {len(findings)} line(s) for the TA")
+        notes.append(translate(f"static scan flagged {len(findings)} line(s) for the TA", ENGLISH))
     result_line = ("graded" if ok else f"not graded: {error}") + (" (sandboxed)" if sandbox else " (UNSANDBOXED)")
-    write_report(root / "reports" / "integrity" / aid / f"{student}.md", student, aid, result_line, notes, findings)
+    write_report(root / "reports" / "integrity" / aid / f"{student}.md", student, aid, result_line, notes, findings,
+                 lang, shown=result_text(ok, error, sandbox, lang))
     return ok, error, notes
 
 
-def attention_lines(outcomes):
-    """Lines for under the grade table: submissions a TA should look at, and why."""
+def result_text(ok, error, sandbox, lang=ENGLISH):
+    """The integrity report's result line in `lang` (its JSON keeps the English, which reports.py reads)."""
+    text = translate("graded", lang) if ok else translate("not graded: {0}", lang).format(translate(error, lang))
+    return text + (translate(" (sandboxed)", lang) if sandbox else translate(" (UNSANDBOXED)", lang))
+
+
+def attention_lines(outcomes, lang=ENGLISH):
+    """Lines for under the grade table, in `lang`: submissions a TA should look at, and why."""
     lines = []
     for o in outcomes:
-        notes = [n for n in getattr(o, "notes", []) if not n.startswith(("test ", "cell "))]
+        notes = [n for n in getattr(o, "notes", []) if not n.startswith(("test ", "cell "))]  # (the English records)
         if notes:
-            more = f" (+{len(notes) - 1} more)" if len(notes) > 1 else ""
-            lines.append(f"  - {o.student} ({o.assignment}): {clip(notes[0], 140)}{more}")
+            more = translate(" (+{0} more)", lang).format(len(notes) - 1) if len(notes) > 1 else ""
+            lines.append(f"  - {o.student} ({o.assignment}): {clip(translate(notes[0], lang), 140)}{more}")
     if lines:
-        lines.insert(0, "\nneeds a look (details in reports/integrity/<assignment>/<student>.md):")
+        lines.insert(0, "\n" + translate("needs a look (details in reports/integrity/<assignment>/<student>.md):", lang))
     return lines
 
 
-def write_report(path, student, aid, outcome_line, events, findings):
-    """Write the TA's integrity report for one student's assignment (Markdown); return its path."""
+def write_report(path, student, aid, outcome_line, events, findings, lang=ENGLISH, shown=None):
+    """Write the TA's integrity report for one student's assignment (Markdown, in `lang`, with the result
+    line `shown`; the JSON beside it in English); return its path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    lines = [f"# Integrity report: {student}, {aid}", "", f"Result: {outcome_line}", "",
-             "## What happened while grading", ""]
-    lines += [f"- {e}" for e in events] or ["- nothing unusual"]
-    lines += ["", "## Suspicious code in the cells the student wrote (static scan)", ""]
-    lines += [f"- {f}" for f in findings] or ["- nothing flagged"]
+    lines = [translate("# Integrity report: {0}, {1}", lang).format(student, aid), "",
+             translate("Result: {0}", lang).format(outcome_line if shown is None else shown), "",
+             translate("## What happened while grading", lang), ""]
+    lines += [f"- {translate(e, lang)}" for e in events] or [translate("- nothing unusual", lang)]
+    lines += ["", translate("## Suspicious code in the cells the student wrote (static scan)", lang), ""]
+    lines += [f"- {f}" for f in findings] or [translate("- nothing flagged", lang)]
     path.write_text("\n".join(lines) + "\n")
     (path.with_suffix(".json")).write_text(json.dumps(
         {"student": student, "assignment": aid, "result": outcome_line, "events": events,
@@ -237,7 +253,7 @@ def read_scores(api, outcomes):
             try:
                 sub = gb.find_submission(o.assignment, o.student)
             except MissingEntry:
-                o.ok, o.error = False, "no submission in the gradebook"
+                o.ok, o.error = False, translate("no submission in the gradebook", ENGLISH)
                 continue
             for nb in sub.notebooks:
                 o.penalty += nb.late_submission_penalty or 0.0

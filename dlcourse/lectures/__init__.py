@@ -5,6 +5,10 @@ them and redraws once. ``demo.presets`` names the demo's telling states and ``de
 sets every control to one of them (the buttons above the controls do the same). The figure is
 ``demo.fig``; the artists that move are attributes of the demo (for example ``demo.point``,
 ``demo.bars``), and ``demo.text`` holds the numbers shown under the figure. Every demo computes with torch on ``dlcourse.device.get_device()``.
+
+Every demo function takes ``lang=None``: the demo shows its labels, buttons, readout and figure in
+the language of the notebook it runs in (`dlcourse.i18n.language`), or in ``lang``; the names that
+``demo.preset`` and ``demo.set`` take stay English in every language.
 """
 from .base import Demo
 from .batchnorm import batchnorm

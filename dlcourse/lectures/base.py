@@ -7,6 +7,12 @@ the figure (axes, ticks, labels, legends) is drawn once and cached; each update 
 background and draws only the artists registered with ``animate``. When something static changes
 (a title, an axis range), the demo names the new static state with ``static_state(key)``: the
 background of each key is drawn once and kept, so going back to a state seen before is fast too.
+
+A demo speaks the language of the notebook it runs in (``lang``, by default `i18n.language()`): its
+labels, buttons, readout, the words drawn in its figure and the errors it reports go through
+`i18n.translate` with the demo's ``lang``; the catalog is ``dlcourse/locale/<lang>/lectures.po``.
+In English every text is exactly the code's own. The names of presets and controls stay English:
+they are what ``demo.preset(name)`` and ``demo.set(name=value)`` take in every language.
 """
 import contextlib
 import decimal
@@ -24,6 +30,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ..device import get_device
+from ..i18n import language, translate
 
 DPI = 96
 MAX_BACKGROUNDS = 40  # about 1 MB each
@@ -84,15 +91,16 @@ def log_slider(description, value, low_exp, high_exp, step=0.05, **kw):
                                   style={"description_width": "initial"}, **kw)
 
 
-def stops_slider(description, value, stops, fmt=".2f"):
-    """A slider over an explicit list of numbers, each shown with `fmt`.
+def stops_slider(description, value, stops, fmt=".2f", lang=None):
+    """A slider over an explicit list of numbers, each shown with `fmt` (`lang`: the language of its error).
 
     The browser moves an index along the list, so it holds every stop exactly; a FloatSlider's
     handle instead rounds the value to its nearest step in floating point (0.8 may come back as
     0.8000000000000002, 0.05 on a log slider as 0.0501).
     """
     if not stops[0] <= value <= stops[-1]:
-        raise ValueError(f"{description} goes from {stops[0]:g} to {stops[-1]:g}; {value!r} is outside")
+        raise ValueError(translate(f"{description} goes from {stops[0]:g} to {stops[-1]:g}; {value!r} is outside",
+                                   lang))
     if value not in stops:
         stops = sorted({*stops, value})  # a value asked for (demo(lr=0.07)) becomes a stop of its own
     return widgets.SelectionSlider(options=[(format(v, fmt), v) for v in stops], value=value,
@@ -167,18 +175,30 @@ def coarse_log_limits(values, lows, highs):
     return (low, high)
 
 
+def demo_language(lang=None):
+    """The language a demo speaks: `lang`, else the notebook's (`i18n.language`)."""
+    return lang or language()
+
+
 class Demo(widgets.VBox):
-    """Controls above a figure; subclasses build artists in `setup` and move them in `update`."""
+    """Controls above a figure; subclasses build artists in `setup` and move them in `update`.
+
+    A subclass takes ``lang=None``, resolves it with `demo_language`, builds its controls with
+    labels in that language and passes it on: ``super().__init__(controls, lang=lang)``.
+    """
 
     #: figure size in inches (at DPI dots per inch)
     figsize = (8.0, 3.4)
     #: torch CPU threads used while computing an update
     threads = 1
-    #: named states worth showing: preset name -> a value for every control (see `preset`)
+    #: named states worth showing: preset name -> a value for every control (see `preset`). A name is
+    #: the English key `preset` takes in every language, written ``translate("name", ENGLISH)`` (the
+    #: English itself) so that the catalog gets it; its button shows it in the demo's language.
     PRESETS = {}
 
-    def __init__(self, controls, buttons=()):
+    def __init__(self, controls, buttons=(), lang=None):
         super().__init__()
+        self.lang = demo_language(lang)
         self.device = get_device()
         self.controls = dict(controls)
         self.fig = Figure(figsize=self.figsize, dpi=DPI)
@@ -241,20 +261,25 @@ class Demo(widgets.VBox):
             return []
         buttons = []
         for name in self.PRESETS:
-            button = widgets.Button(description=name, tooltip=f"set every control to the state {name!r}",
-                                    layout=widgets.Layout(width="auto"))
+            label = translate(name, self.lang)
+            button = widgets.Button(description=label, layout=widgets.Layout(width="auto"),
+                                    tooltip=translate(f"set every control to the state {label!r}", self.lang))
             button.add_class("dlcourse-preset")
+            button.preset = name  # the English key, whatever the label says
             button.on_click(lambda _, name=name: self._clicked(name))
             buttons.append(button)
-        label = widgets.HTML("<b>presets</b>")
-        return [widgets.HBox([label, *buttons], layout=widgets.Layout(
+        heading = widgets.HTML(f"<b>{html.escape(translate('presets', self.lang))}</b>")
+        return [widgets.HBox([heading, *buttons], layout=widgets.Layout(
             flex_flow="row wrap", align_items="center", grid_gap="4px 8px", max_width=f"{width}px"))]
 
     def _clicked(self, name):
         try:
             self.preset(name)
         except Exception as error:  # keep the widget alive and say what went wrong
-            self.message.value = f"<b>error</b>: {type(error).__name__}: {error}"
+            self._show_error(error)
+
+    def _show_error(self, error):
+        self.message.value = f"<b>{translate('error', self.lang)}</b>: {type(error).__name__}: {error}"
 
     # ----- state a test or a lecturer can set and read
     @property
@@ -265,7 +290,7 @@ class Demo(widgets.VBox):
     def preset(self, name):
         """Set every control to the preset `name` and redraw once; returns self."""
         if name not in self.PRESETS:
-            raise KeyError(f"unknown preset {name!r}; this demo has {self.presets}")
+            raise KeyError(translate(f"unknown preset {name!r}; this demo has {self.presets}", self.lang))
         return self.set(**self.PRESETS[name])
 
     @property
@@ -277,14 +302,15 @@ class Demo(widgets.VBox):
         """Set several controls at once and redraw once; returns self."""
         unknown = set(values) - set(self.controls)
         if unknown:
-            raise KeyError(f"unknown controls {sorted(unknown)}; this demo has {sorted(self.controls)}")
+            raise KeyError(translate(f"unknown controls {sorted(unknown)}; this demo has {sorted(self.controls)}",
+                                     self.lang))
         for name, value in values.items():
             control = self.controls[name]
             if isinstance(control, widgets.SelectionSlider) and value not in dict(control.options).values():
                 stops = [v for _, v in control.options]
                 nearest = min(stops, key=lambda v: abs(v - value))
-                raise ValueError(f"{name} moves over fixed stops from {stops[0]:g} to {stops[-1]:g}; {value!r} is not "
-                                 f"one of them (the nearest is {nearest:g})")
+                raise ValueError(translate(f"{name} moves over fixed stops from {stops[0]:g} to {stops[-1]:g}; "
+                                           f"{value!r} is not one of them (the nearest is {nearest:g})", self.lang))
         self._holding = True
         try:
             for name, value in values.items():
@@ -326,7 +352,6 @@ class Demo(widgets.VBox):
             return
         try:
             self.refresh()
-            if self.message.value.startswith("<b>error"):
-                self.message.value = ""
+            self.message.value = ""  # only an error is ever shown there
         except Exception as error:  # keep the widget alive and say what went wrong
-            self.message.value = f"<b>error</b>: {type(error).__name__}: {error}"
+            self._show_error(error)

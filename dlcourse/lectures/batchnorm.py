@@ -6,7 +6,8 @@ from matplotlib.collections import LineCollection
 from torch import nn
 
 from ..device import generator
-from .base import Demo, checkbox, int_slider, slider
+from ..i18n import ENGLISH, translate
+from .base import Demo, checkbox, demo_language, int_slider, slider
 
 MAX_CHANNELS = 16
 BATCH, SIDE = 32, 4  # a batch of 32 maps of 4×4 per channel: 512 values per channel
@@ -21,21 +22,22 @@ class BatchNorm(Demo):
     for the chosen number of channels; with affine on, γ and β are the sliders' values."""
 
     PRESETS = {
-        "normalised": {"channels": 3, "affine": True, "gamma": 1.0, "beta": 0.0},
-        "scaled and shifted": {"channels": 3, "affine": True, "gamma": 2.0, "beta": 1.0},
-        "16 channels": {"channels": 16, "affine": True, "gamma": 1.0, "beta": 0.0},
-        "affine off": {"channels": 16, "affine": False, "gamma": 1.0, "beta": 0.0},
+        translate("normalised", ENGLISH): {"channels": 3, "affine": True, "gamma": 1.0, "beta": 0.0},
+        translate("scaled and shifted", ENGLISH): {"channels": 3, "affine": True, "gamma": 2.0, "beta": 1.0},
+        translate("16 channels", ENGLISH): {"channels": 16, "affine": True, "gamma": 1.0, "beta": 0.0},
+        translate("affine off", ENGLISH): {"channels": 16, "affine": False, "gamma": 1.0, "beta": 0.0},
     }
 
     figsize = (8.0, 3.6)
 
-    def __init__(self, channels=3, affine=True, gamma=1.0, beta=0.0):
+    def __init__(self, channels=3, affine=True, gamma=1.0, beta=0.0, lang=None):
+        lang = demo_language(lang)
         super().__init__({
-            "channels": int_slider("channels C", channels, 1, MAX_CHANNELS),
-            "affine": checkbox("affine (learned γ, β)", affine),
-            "gamma": slider("γ (all channels)", gamma, 0.1, 3.0, 0.05),
-            "beta": slider("β (all channels)", beta, -3.0, 3.0, 0.05),
-        })
+            "channels": int_slider(translate("channels C", lang), channels, 1, MAX_CHANNELS),
+            "affine": checkbox(translate("affine (learned γ, β)", lang), affine),
+            "gamma": slider(translate("γ (all channels)", lang), gamma, 0.1, 3.0, 0.05),
+            "beta": slider(translate("β (all channels)", lang), beta, -3.0, 3.0, 0.05),
+        }, lang=lang)
 
     def setup(self):
         g = generator(SEED)
@@ -47,26 +49,30 @@ class BatchNorm(Demo):
         self.fig.subplots_adjust(left=0.09, right=0.98, bottom=0.14, top=0.9, wspace=0.32)
         cx, ax, bx = self.fig.subplots(1, 3, gridspec_kw={"width_ratios": [0.55, 1.2, 1]})
         self.ax_counts, self.ax_channels, self.ax_scatter = cx, ax, bx
-        cx.set(xlim=(0, 2 * MAX_CHANNELS + 1), ylim=(-0.6, 1.6), yticks=[0, 1], yticklabels=["buffers", "params"],
-               xticks=[0, 8, 16, 24, 32], title="how many values")
+        cx.set(xlim=(0, 2 * MAX_CHANNELS + 1), ylim=(-0.6, 1.6), yticks=[0, 1],
+               yticklabels=[translate("buffers", self.lang), translate("params", self.lang)],
+               xticks=[0, 8, 16, 24, 32], title=translate("how many values", self.lang))
         cx.grid(axis="x", alpha=0.3)
         self.count_bars = [self.animate(b) for b in cx.barh([0, 1], [0, 0], color=["C7", "C2"], gid="counts")]
-        ax.set(xlim=(0.4, MAX_CHANNELS + 0.6), ylim=(-LIM, LIM), xlabel="channel", xticks=range(1, MAX_CHANNELS + 1, 3),
-               title="mean ± std per channel")
+        ax.set(xlim=(0.4, MAX_CHANNELS + 0.6), ylim=(-LIM, LIM), xlabel=translate("channel", self.lang),
+               xticks=range(1, MAX_CHANNELS + 1, 3), title=translate("mean ± std per channel", self.lang))
         ax.axhline(0, color="0.8", lw=0.8)
-        bx.set(xlim=(-LIM, LIM), ylim=(-LIM, LIM), xlabel="channel 1", ylabel="channel 2",
-               title="channel 2 against channel 1")
+        bx.set(xlim=(-LIM, LIM), ylim=(-LIM, LIM), xlabel=translate("channel 1", self.lang),
+               ylabel=translate("channel 2", self.lang), title=translate("channel 2 against channel 1", self.lang))
         bx.axhline(0, color="0.85", lw=0.8)
         bx.axvline(0, color="0.85", lw=0.8)
         self.spread = {}
         self.centre = {}
+        labels = {"before": translate("before", self.lang), "after": translate("after", self.lang)}
         for which, color, dx in (("before", "0.55", -0.15), ("after", "C0", 0.15)):
             self.spread[which] = self.animate(ax.add_collection(LineCollection([], colors=color, lw=2, gid=f"std-{which}")))
-            self.centre[which] = self.animate(ax.plot([], [], "o", color=color, ms=5, label=which, gid=f"mean-{which}")[0])
+            self.centre[which] = self.animate(ax.plot([], [], "o", color=color, ms=5, label=labels[which],
+                                                      gid=f"mean-{which}")[0])
         ax.legend(loc="upper right", fontsize=9)
         self.dots_before = self.animate(bx.scatter([], [], s=4, color="0.6", alpha=0.5, gid="before"))
         self.dots_after = self.animate(bx.scatter([], [], s=4, color="C0", alpha=0.5, gid="after"))
-        self.one_channel = bx.text(0, 0, "needs 2 channels", ha="center", va="center", color="0.4", visible=False)
+        self.one_channel = bx.text(0, 0, translate("needs 2 channels", self.lang), ha="center", va="center",
+                                   color="0.4", visible=False)
 
     def update(self):
         v = self.values
@@ -101,13 +107,15 @@ class BatchNorm(Demo):
                 dots.set_offsets(torch.stack([t[:, 0].flatten(), t[:, 1].flatten()], 1).cpu().numpy())
         self.count_bars[0].set_width(self.buffer_count)
         self.count_bars[1].set_width(self.parameter_count)
-        named = lambda items: ", ".join(f"{n} {t.numel()}" for n, t in items) or "none"  # noqa: E731
+        none = translate("none", self.lang)
+        named = lambda items: ", ".join(f"{n} {t.numel()}" for n, t in items) or none  # noqa: E731
         self.say(f"BatchNorm2d({c}, affine={affine})\n"
-                 f"parameters ({self.parameter_count}): {named(bn.named_parameters())}\n"
-                 f"buffers ({self.buffer_count}): {named(bn.named_buffers())}\n"
-                 f"input layout N×C×H×W = {tuple(x.shape)}; a channels-last B×h×w×C batch must be permuted first")
+                 + translate(f"parameters ({self.parameter_count}): {named(bn.named_parameters())}", self.lang) + "\n"
+                 + translate(f"buffers ({self.buffer_count}): {named(bn.named_buffers())}", self.lang) + "\n"
+                 + translate(f"input layout N×C×H×W = {tuple(x.shape)}; a channels-last B×h×w×C batch must be "
+                             "permuted first", self.lang))
 
 
-def batchnorm(channels=3, affine=True, gamma=1.0, beta=0.0):
+def batchnorm(channels=3, affine=True, gamma=1.0, beta=0.0, lang=None):
     """Widget: choose the channels and affine; count what BatchNorm2d adds and see a batch normalised."""
-    return BatchNorm(channels=channels, affine=affine, gamma=gamma, beta=beta)
+    return BatchNorm(channels=channels, affine=affine, gamma=gamma, beta=beta, lang=lang)

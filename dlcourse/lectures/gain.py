@@ -6,7 +6,8 @@ import torch
 import torch.nn.functional as F
 
 from ..device import generator
-from .base import Demo, decade_limits, decimal_stops, dropdown, int_slider, log_axis, stops_slider
+from ..i18n import ENGLISH, translate
+from .base import Demo, decade_limits, decimal_stops, demo_language, dropdown, int_slider, log_axis, stops_slider
 
 NONLINEARITIES = {"linear": lambda x: x, "sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu,
                   "leaky_relu": F.leaky_relu, "selu": F.selu}
@@ -22,23 +23,24 @@ class InitGain(Demo):
     deviation per layer. Weights are nn.init.xavier_normal_ with the chosen gain; no biases."""
 
     PRESETS = {
-        "too small": {"nonlinearity": "tanh", "gain": 0.5, "depth": 12},
-        "tanh, recommended": {"nonlinearity": "tanh", "gain": 1.67, "depth": 12},
-        "relu, gain 1": {"nonlinearity": "relu", "gain": 1.0, "depth": 12},
-        "exploding": {"nonlinearity": "relu", "gain": 3.0, "depth": 12},
+        translate("too small", ENGLISH): {"nonlinearity": "tanh", "gain": 0.5, "depth": 12},
+        translate("tanh, recommended", ENGLISH): {"nonlinearity": "tanh", "gain": 1.67, "depth": 12},
+        translate("relu, gain 1", ENGLISH): {"nonlinearity": "relu", "gain": 1.0, "depth": 12},
+        translate("exploding", ENGLISH): {"nonlinearity": "relu", "gain": 3.0, "depth": 12},
     }
 
     figsize = (8.0, 3.8)
 
-    def __init__(self, nonlinearity="tanh", gain=1.0, depth=8):
+    def __init__(self, nonlinearity="tanh", gain=1.0, depth=8, lang=None):
+        lang = demo_language(lang)
         recommend = widgets.Button(description="gain = calculate_gain(…)", layout=widgets.Layout(width="auto"),
-                                   tooltip="set the gain torch.nn.init.calculate_gain recommends")
+                                   tooltip=translate("set the gain torch.nn.init.calculate_gain recommends", lang))
         recommend.on_click(lambda _: self.recommend())
         super().__init__({
-            "nonlinearity": dropdown("nonlinearity", NONLINEARITIES, nonlinearity),
-            "gain": stops_slider("gain", gain, decimal_stops(0.1, 3.0, 0.01)),
-            "depth": int_slider("depth", depth, 1, MAX_DEPTH),
-        }, buttons=[recommend])
+            "nonlinearity": dropdown(translate("nonlinearity", lang), NONLINEARITIES, nonlinearity),
+            "gain": stops_slider(translate("gain", lang), gain, decimal_stops(0.1, 3.0, 0.01), lang=lang),
+            "depth": int_slider(translate("depth", lang), depth, 1, MAX_DEPTH),
+        }, buttons=[recommend], lang=lang)
 
     def recommend(self):
         """Set the gain that torch.nn.init.calculate_gain gives for the chosen nonlinearity."""
@@ -54,11 +56,12 @@ class InitGain(Demo):
 
         self.fig.subplots_adjust(left=0.08, right=0.98, bottom=0.13, top=0.9, wspace=0.28)
         ax, bx = self.ax_hist, self.ax_std = self.fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.3, 1]})
-        ax.set(xlim=(BINS[0], BINS[-1]), ylim=(0.7, MAX_DEPTH + 1.1), xlabel="activation value",
-               ylabel="layer", yticks=range(1, MAX_DEPTH + 1), title="activations per layer")
+        ax.set(xlim=(BINS[0], BINS[-1]), ylim=(0.7, MAX_DEPTH + 1.1), xlabel=translate("activation value", self.lang),
+               ylabel=translate("layer", self.lang), yticks=range(1, MAX_DEPTH + 1),
+               title=translate("activations per layer", self.lang))
         log_axis(bx)
-        bx.set(xlim=(0.5, MAX_DEPTH + 0.5), xticks=range(1, MAX_DEPTH + 1), xlabel="layer",
-               title="standard deviation per layer")
+        bx.set(xlim=(0.5, MAX_DEPTH + 0.5), xticks=range(1, MAX_DEPTH + 1), xlabel=translate("layer", self.lang),
+               title=translate("standard deviation per layer", self.lang))
         bx.grid(alpha=0.3)
         centres = (BINS[:-1] + BINS[1:]) / 2
         self.hist_lines = [self.animate(ax.plot(centres, np.full_like(centres, i + 1.0), color=f"C{i % 10}",
@@ -95,10 +98,11 @@ class InitGain(Demo):
         self.ax_std.set_ylim(self.ylim)
         self.static_state(self.ylim)
         v = self.values
-        self.say(f"{v['nonlinearity']}, gain {v['gain']:.2f}: std layer 1 {self.stds[0]:.3g} → layer {depth} "
-                 f"{self.stds[-1]:.3g}; outside [−3, 3] at layer {depth}: {100 * self.outside[-1]:.0f}%")
+        self.say(translate(f"{v['nonlinearity']}, gain {v['gain']:.2f}: std layer 1 {self.stds[0]:.3g} → layer {depth} "
+                           f"{self.stds[-1]:.3g}; outside [−3, 3] at layer {depth}: {100 * self.outside[-1]:.0f}%",
+                           self.lang))
 
 
-def init_gain_demo(nonlinearity="tanh", gain=1.0, depth=8):
+def init_gain_demo(nonlinearity="tanh", gain=1.0, depth=8, lang=None):
     """Widget: choose a nonlinearity, a gain and a depth; watch the activations keep or lose their spread."""
-    return InitGain(nonlinearity=nonlinearity, gain=gain, depth=depth)
+    return InitGain(nonlinearity=nonlinearity, gain=gain, depth=depth, lang=lang)

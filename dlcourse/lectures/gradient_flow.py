@@ -5,7 +5,8 @@ import torch
 from torch import nn
 
 from ..device import generator
-from .base import Demo, decade_limits, dropdown, int_slider, log_axis, log_slider
+from ..i18n import ENGLISH, translate
+from .base import Demo, decade_limits, demo_language, dropdown, int_slider, log_axis, log_slider
 
 # The 17 activations of the activation search, constructed with default arguments.
 ACTIVATIONS = ["ELU", "Hardtanh", "LeakyReLU", "LogSigmoid", "PReLU", "ReLU", "ReLU6", "RReLU", "SELU",
@@ -21,18 +22,19 @@ class GradientFlow(Demo):
     bars of the mean |∂L/∂W_l| per layer, L = mean over the batch of the summed outputs."""
 
     PRESETS = {
-        "healthy": {"activation": "ReLU", "depth": 10, "scale": 1.0},
-        "vanishing": {"activation": "Sigmoid", "depth": 10, "scale": 1.0},
+        translate("healthy", ENGLISH): {"activation": "ReLU", "depth": 10, "scale": 1.0},
+        translate("vanishing", ENGLISH): {"activation": "Sigmoid", "depth": 10, "scale": 1.0},
         "tanh": {"activation": "Tanh", "depth": 10, "scale": 1.0},
-        "large inputs": {"activation": "ReLU", "depth": 10, "scale": 100.0},
+        translate("large inputs", ENGLISH): {"activation": "ReLU", "depth": 10, "scale": 100.0},
     }
 
-    def __init__(self, activation="Tanh", depth=8, scale=1.0):
+    def __init__(self, activation="Tanh", depth=8, scale=1.0, lang=None):
+        lang = demo_language(lang)
         super().__init__({
-            "activation": dropdown("activation", ACTIVATIONS, activation),
-            "depth": int_slider("depth", depth, 1, MAX_DEPTH),
-            "scale": log_slider("input scale", scale, -2, 2),
-        })
+            "activation": dropdown(translate("activation", lang), ACTIVATIONS, activation),
+            "depth": int_slider(translate("depth", lang), depth, 1, MAX_DEPTH),
+            "scale": log_slider(translate("input scale", lang), scale, -2, 2),
+        }, lang=lang)
 
     def setup(self):
         g = generator(SEED)
@@ -45,8 +47,8 @@ class GradientFlow(Demo):
         self.fig.subplots_adjust(left=0.09, right=0.98, bottom=0.15, top=0.9)
         ax = self.ax = self.fig.subplots()
         log_axis(ax)
-        ax.set(xlim=(0.4, MAX_DEPTH + 0.6), xlabel="layer (1 = next to the input)",
-               title="mean |∂L/∂W| at each layer")
+        ax.set(xlim=(0.4, MAX_DEPTH + 0.6), xlabel=translate("layer (1 = next to the input)", self.lang),
+               title=translate("mean |∂L/∂W| at each layer", self.lang))
         ax.set_xticks(range(1, MAX_DEPTH + 1))
         ax.grid(axis="y", alpha=0.3)
         self.bars = [self.animate(b) for b in ax.bar(range(1, MAX_DEPTH + 1), np.ones(MAX_DEPTH), bottom=1e-3,
@@ -79,10 +81,12 @@ class GradientFlow(Demo):
                 bar.set_height(max(g[i] - bottom, 0.0))
         self.layer_gradients = g
         first, last = g[0], g[-1]
-        ratio = f"layer 1 / layer {depth} = {first / last:.3g}" if last > 0 else f"no gradient reaches layer {depth}"
-        self.say(f"{self.values['activation']}: layer 1 {first:.3g} · layer {depth} {last:.3g} · {ratio}")
+        ratio = (translate(f"layer 1 / layer {depth} = {first / last:.3g}", self.lang) if last > 0
+                 else translate(f"no gradient reaches layer {depth}", self.lang))
+        self.say(translate(f"{self.values['activation']}: layer 1 {first:.3g} · layer {depth} {last:.3g} · {ratio}",
+                           self.lang))
 
 
-def gradient_flow(activation="Tanh", depth=8, scale=1.0):
+def gradient_flow(activation="Tanh", depth=8, scale=1.0, lang=None):
     """Widget: pick an activation, a depth and an input scale; see which layers still get a gradient."""
-    return GradientFlow(activation=activation, depth=depth, scale=scale)
+    return GradientFlow(activation=activation, depth=depth, scale=scale, lang=lang)

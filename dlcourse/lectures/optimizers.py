@@ -6,7 +6,8 @@ from collections import OrderedDict
 import numpy as np
 import torch
 
-from .base import Demo, decimal_stops, int_slider, log_stops, slider, stops_slider
+from ..i18n import ENGLISH, ngettext, translate
+from .base import Demo, decimal_stops, demo_language, int_slider, log_stops, slider, stops_slider
 
 # The loss f(θ) = ½ (θ − c)ᵀ A (θ − c): a valley whose axes have curvatures 8 and 1.
 A = np.array([[4.5, 3.5], [3.5, 4.5]])
@@ -63,25 +64,29 @@ class Optimizers(Demo):
     """Six optimizers from one start; weight decay pulls toward the origin, each in its own way."""
 
     PRESETS = {
-        "no decay": {"lr": 0.05, "momentum": 0.8, "beta1": 0.9, "beta2": 0.999, "weight_decay": 0.0, "steps": 80},
-        "decoupled vs L2": {"lr": 0.05, "momentum": 0.8, "beta1": 0.9, "beta2": 0.999, "weight_decay": 0.5,
-                            "steps": 80},
-        "no momentum": {"lr": 0.05, "momentum": 0.0, "beta1": 0.9, "beta2": 0.999, "weight_decay": 0.5, "steps": 80},
-        "too large a step": {"lr": 0.5, "momentum": 0.8, "beta1": 0.9, "beta2": 0.999, "weight_decay": 0.0,
-                             "steps": 40},
+        translate("no decay", ENGLISH): {"lr": 0.05, "momentum": 0.8, "beta1": 0.9, "beta2": 0.999,
+                                         "weight_decay": 0.0, "steps": 80},
+        translate("decoupled vs L2", ENGLISH): {"lr": 0.05, "momentum": 0.8, "beta1": 0.9, "beta2": 0.999,
+                                                "weight_decay": 0.5, "steps": 80},
+        translate("no momentum", ENGLISH): {"lr": 0.05, "momentum": 0.0, "beta1": 0.9, "beta2": 0.999,
+                                            "weight_decay": 0.5, "steps": 80},
+        translate("too large a step", ENGLISH): {"lr": 0.5, "momentum": 0.8, "beta1": 0.9, "beta2": 0.999,
+                                                 "weight_decay": 0.0, "steps": 40},
     }
 
     figsize = (7.0, 4.2)
 
-    def __init__(self, lr=0.05, momentum=0.8, beta1=0.9, beta2=0.999, weight_decay=0.2, steps=80):
+    def __init__(self, lr=0.05, momentum=0.8, beta1=0.9, beta2=0.999, weight_decay=0.2, steps=80, lang=None):
+        lang = demo_language(lang)
         super().__init__({
-            "lr": stops_slider("learning rate", lr, log_stops(-3, 0), fmt="g"),
-            "momentum": stops_slider("SGD momentum", momentum, decimal_stops(0.0, 0.99, 0.01)),
-            "beta1": stops_slider("Adam β1", beta1, decimal_stops(0.0, 0.99, 0.01)),
+            "lr": stops_slider(translate("learning rate", lang), lr, log_stops(-3, 0), fmt="g", lang=lang),
+            "momentum": stops_slider(translate("SGD momentum", lang), momentum, decimal_stops(0.0, 0.99, 0.01),
+                                     lang=lang),
+            "beta1": stops_slider("Adam β1", beta1, decimal_stops(0.0, 0.99, 0.01), lang=lang),
             "beta2": slider("Adam β2", beta2, 0.9, 0.9999, 0.0001, readout_format=".4f"),
-            "weight_decay": slider("weight decay", weight_decay, 0.0, 1.0, 0.01),
-            "steps": int_slider("steps", steps, 1, 120),
-        })
+            "weight_decay": slider(translate("weight decay", lang), weight_decay, 0.0, 1.0, 0.01),
+            "steps": int_slider(translate("steps", lang), steps, 1, 120),
+        }, lang=lang)
 
     def setup(self):
         self.cache = OrderedDict()  # recent trajectories by hyperparameters: moving back is free
@@ -90,9 +95,9 @@ class Optimizers(Demo):
         xs, ys = np.meshgrid(np.linspace(*XLIM, 121), np.linspace(*YLIM, 101))
         ax.contour(xs, ys, loss_surface(np.stack([xs, ys], -1)), levels=np.geomspace(0.05, 60, 12),
                    colors="0.7", linewidths=0.7)
-        ax.plot(*CENTRE, "k*", ms=11, label="minimum of f")
-        ax.plot(0, 0, "k+", ms=10, label="origin (where decay pulls)")
-        ax.plot(*START, "ko", ms=5, label="start")
+        ax.plot(*CENTRE, "k*", ms=11, label=translate("minimum of f", self.lang))
+        ax.plot(0, 0, "k+", ms=10, label=translate("origin (where decay pulls)", self.lang))
+        ax.plot(*START, "ko", ms=5, label=translate("start", self.lang))
         ax.set(xlim=XLIM, ylim=YLIM, aspect="equal", xlabel="θ₁", ylabel="θ₂", title="f(θ) = ½ (θ − c)ᵀ A (θ − c)")
         self.lines, self.ends = [], []
         for (label, _, _), (color, ls) in zip(RUNS, STYLES):
@@ -113,9 +118,12 @@ class Optimizers(Demo):
             end.set_data(path[-1:, 0], path[-1:, 1])
         finals = loss_surface(paths[:, -1])
         done = [f"{label} {f:.3g}" for (label, _, _), f in zip(RUNS, finals)]
-        self.say(f"f(θ) after {v['steps']} steps:\n  " + " · ".join(done[:3]) + "\n  " + " · ".join(done[3:]))
+        # one form in English, as ever ("after 1 steps"); Russian agrees with the number
+        after = ngettext("f(θ) after {n} steps:", "f(θ) after {n} steps:", v["steps"], self.lang)
+        self.say(after + "\n  " + " · ".join(done[:3]) + "\n  " + " · ".join(done[3:]))
 
 
-def optimizers(lr=0.05, momentum=0.8, beta1=0.9, beta2=0.999, weight_decay=0.2, steps=80):
+def optimizers(lr=0.05, momentum=0.8, beta1=0.9, beta2=0.999, weight_decay=0.2, steps=80, lang=None):
     """Widget: tune the learning rate, momentum, betas and weight decay; compare the trajectories."""
-    return Optimizers(lr=lr, momentum=momentum, beta1=beta1, beta2=beta2, weight_decay=weight_decay, steps=steps)
+    return Optimizers(lr=lr, momentum=momentum, beta1=beta1, beta2=beta2, weight_decay=weight_decay, steps=steps,
+                      lang=lang)

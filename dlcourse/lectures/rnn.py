@@ -4,11 +4,13 @@ import numpy as np
 import torch
 
 from ..device import generator
+from ..i18n import ENGLISH, ngettext, translate
 from .base import (
     Demo,
     checkbox,
     coarse_log_limits,
     decimal_stops,
+    demo_language,
     dropdown,
     int_slider,
     log_axis,
@@ -52,22 +54,26 @@ class RecurrentGradients(Demo):
     With clipping on, the clipped gradients are drawn and the unclipped ones stay in grey."""
 
     PRESETS = {
-        "vanishing": {"w": 0.9, "length": 60, "activation": "tanh", "clip": False, "threshold": 1.0},
-        "exploding": {"w": 1.1, "length": 100, "activation": "identity", "clip": False, "threshold": 1.0},
-        "clipped": {"w": 1.1, "length": 100, "activation": "identity", "clip": True, "threshold": 1.0},
+        translate("vanishing", ENGLISH): {"w": 0.9, "length": 60, "activation": "tanh", "clip": False,
+                                          "threshold": 1.0},
+        translate("exploding", ENGLISH): {"w": 1.1, "length": 100, "activation": "identity", "clip": False,
+                                          "threshold": 1.0},
+        translate("clipped", ENGLISH): {"w": 1.1, "length": 100, "activation": "identity", "clip": True,
+                                        "threshold": 1.0},
         "w = 1": {"w": 1.0, "length": 100, "activation": "identity", "clip": False, "threshold": 1.0},
     }
 
     figsize = (8.0, 3.6)
 
-    def __init__(self, w=0.9, length=60, activation="tanh", clip=False, threshold=1.0):
+    def __init__(self, w=0.9, length=60, activation="tanh", clip=False, threshold=1.0, lang=None):
+        lang = demo_language(lang)
         super().__init__({
-            "w": stops_slider("recurrent weight w", w, decimal_stops(0.0, 3.0, 0.01)),
-            "length": int_slider("sequence length", length, 2, MAX_LENGTH),
-            "activation": dropdown("activation", ACTIVATIONS, activation),
-            "clip": checkbox("clip gradients", clip),
-            "threshold": log_slider("clip at", threshold, -2, 2),
-        })
+            "w": stops_slider(translate("recurrent weight w", lang), w, decimal_stops(0.0, 3.0, 0.01), lang=lang),
+            "length": int_slider(translate("sequence length", lang), length, 2, MAX_LENGTH),
+            "activation": dropdown(translate("activation", lang), ACTIVATIONS, activation),
+            "clip": checkbox(translate("clip gradients", lang), clip),
+            "threshold": log_slider(translate("clip at", lang), threshold, -2, 2),
+        }, lang=lang)
 
     def setup(self):
         x = torch.randn(MAX_LENGTH, BATCH, generator=generator(SEED), dtype=torch.float64)
@@ -76,10 +82,11 @@ class RecurrentGradients(Demo):
         self.fig.subplots_adjust(left=0.09, right=0.98, bottom=0.15, top=0.9)
         ax = self.ax = self.fig.subplots()
         log_axis(ax)
-        ax.set(xlabel="step t (the loss reads h_T at the last step)", title="mean |∂L/∂h_t| per step")
+        ax.set(xlabel=translate("step t (the loss reads h_T at the last step)", self.lang),
+               title=translate("mean |∂L/∂h_t| per step", self.lang))
         ax.grid(alpha=0.3)
-        self.unclipped = self.animate(ax.plot([], [], color="0.6", lw=1.5, ls="--", label="without clipping",
-                                              gid="unclipped")[0])
+        self.unclipped = self.animate(ax.plot([], [], color="0.6", lw=1.5, ls="--", gid="unclipped",
+                                              label=translate("without clipping", self.lang))[0])
         self.line = self.animate(ax.plot([], [], "-", color="C0", lw=2, marker="o", ms=2.5, gid="gradient")[0])
         self.threshold_line = self.animate(ax.axhline(1.0, color="C3", lw=1, ls=":", gid="threshold"))
 
@@ -110,10 +117,12 @@ class RecurrentGradients(Demo):
         self.static_state((xmax, self.ylim))
         first, last = shown[0], shown[-1]
         zero = (shown == 0).sum()
-        self.say(f"|∂L/∂h_1| = {first:.3g}, |∂L/∂h_T| = {last:.3g} (T = {length})"
-                 + (f" · {zero} steps with exactly zero gradient" if zero else ""))
+        # one form in English, as ever ("1 steps"); Russian agrees with the number
+        zeros = ngettext(" · {n} steps with exactly zero gradient", " · {n} steps with exactly zero gradient", zero,
+                         self.lang) if zero else ""
+        self.say(f"|∂L/∂h_1| = {first:.3g}, |∂L/∂h_T| = {last:.3g} (T = {length})" + zeros)
 
 
-def rnn_gradients(w=0.9, length=60, activation="tanh", clip=False, threshold=1.0):
+def rnn_gradients(w=0.9, length=60, activation="tanh", clip=False, threshold=1.0, lang=None):
     """Widget: set w, the length, the activation and clipping; see the gradient reaching each step."""
-    return RecurrentGradients(w=w, length=length, activation=activation, clip=clip, threshold=threshold)
+    return RecurrentGradients(w=w, length=length, activation=activation, clip=clip, threshold=threshold, lang=lang)

@@ -2,7 +2,8 @@
 import numpy as np
 import torch
 
-from .base import Demo, dropdown, slider
+from ..i18n import ENGLISH, translate
+from .base import Demo, demo_language, dropdown, slider
 
 FUNCTIONS = {"tanh": torch.tanh, "sigmoid": torch.sigmoid}
 Z_RANGE = (-6.0, 6.0)
@@ -20,17 +21,18 @@ class Saturation(Demo):
     """Left: f with its tangent at z. Right: f' with the value f'(z). Far from 0 both flatten."""
 
     PRESETS = {
-        "linear zone": {"z": 0.0, "function": "tanh"},
-        "saturated": {"z": 3.0, "function": "tanh"},
-        "sigmoid peak": {"z": 0.0, "function": "sigmoid"},
-        "sigmoid saturated": {"z": 5.0, "function": "sigmoid"},
+        translate("linear zone", ENGLISH): {"z": 0.0, "function": "tanh"},
+        translate("saturated", ENGLISH): {"z": 3.0, "function": "tanh"},
+        translate("sigmoid peak", ENGLISH): {"z": 0.0, "function": "sigmoid"},
+        translate("sigmoid saturated", ENGLISH): {"z": 5.0, "function": "sigmoid"},
     }
 
-    def __init__(self, z=1.0, function="tanh"):
+    def __init__(self, z=1.0, function="tanh", lang=None):
+        lang = demo_language(lang)
         super().__init__({
             "z": slider("z", z, *Z_RANGE, 0.05),
-            "function": dropdown("function", FUNCTIONS, function),
-        })
+            "function": dropdown(translate("function", lang), FUNCTIONS, function),
+        }, lang=lang)
 
     def setup(self):
         self.fig.subplots_adjust(left=0.07, right=0.98, bottom=0.14, top=0.88, wspace=0.22)
@@ -59,12 +61,12 @@ class Saturation(Demo):
         self.slope_point.set_data([z], [dz])
         ends = np.array([z - 2.5, z + 2.5])
         self.tangent.set_data(ends, fz + dz * (ends - z))
-        self.ax_f.set_title(f"{name}(z) and its tangent at z")
-        self.ax_slope.set_title(f"its derivative {name}'(z)")
+        self.ax_f.set_title(translate(f"{name}(z) and its tangent at z", self.lang))
+        self.ax_slope.set_title(translate(f"its derivative {name}'(z)", self.lang))
         self.static_state(name)
         self.say(f"z = {z:+.2f}    {name}(z) = {fz:+.4f}    {name}'(z) = {dz:.4f}")
 
 
-def saturation(z=1.0, function="tanh"):
+def saturation(z=1.0, function="tanh", lang=None):
     """Widget: drag z along tanh or sigmoid and watch the tangent and the derivative flatten."""
-    return Saturation(z=z, function=function)
+    return Saturation(z=z, function=function, lang=lang)

@@ -4,7 +4,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .base import Demo, slider
+from ..i18n import ENGLISH, translate
+from .base import Demo, demo_language, slider
 
 K = 4  # classes
 
@@ -13,28 +14,34 @@ class SoftmaxCrossEntropy(Demo):
     """Left: softmax probabilities ŷ next to the target p. Right: ∂CE/∂z, taken by autograd."""
 
     PRESETS = {
-        "uniform": {"z1": 0.0, "z2": 0.0, "z3": 0.0, "z4": 0.0, "p1": 0.0, "p2": 1.0, "p3": 0.0, "p4": 0.0},
-        "confident and right": {"z1": -1.0, "z2": 4.0, "z3": 0.0, "z4": -1.0,
-                                "p1": 0.0, "p2": 1.0, "p3": 0.0, "p4": 0.0},
-        "confident and wrong": {"z1": 4.0, "z2": -1.0, "z3": 0.0, "z4": -1.0,
-                                "p1": 0.0, "p2": 1.0, "p3": 0.0, "p4": 0.0},
-        "soft label": {"z1": 2.0, "z2": 1.0, "z3": 0.0, "z4": -1.0, "p1": 0.0, "p2": 0.75, "p3": 0.0, "p4": 0.25},
+        translate("uniform", ENGLISH): {"z1": 0.0, "z2": 0.0, "z3": 0.0, "z4": 0.0,
+                                        "p1": 0.0, "p2": 1.0, "p3": 0.0, "p4": 0.0},
+        translate("confident and right", ENGLISH): {"z1": -1.0, "z2": 4.0, "z3": 0.0, "z4": -1.0,
+                                                    "p1": 0.0, "p2": 1.0, "p3": 0.0, "p4": 0.0},
+        translate("confident and wrong", ENGLISH): {"z1": 4.0, "z2": -1.0, "z3": 0.0, "z4": -1.0,
+                                                    "p1": 0.0, "p2": 1.0, "p3": 0.0, "p4": 0.0},
+        translate("soft label", ENGLISH): {"z1": 2.0, "z2": 1.0, "z3": 0.0, "z4": -1.0,
+                                           "p1": 0.0, "p2": 0.75, "p3": 0.0, "p4": 0.25},
     }
 
     figsize = (8.0, 3.2)
 
-    def __init__(self, logits=(2.0, 1.0, 0.0, -1.0), target=(0.0, 1.0, 0.0, 0.0)):
-        controls = {f"z{k + 1}": slider(f"logit z{k + 1}", float(v), -5.0, 5.0, 0.1) for k, v in enumerate(logits)}
-        controls |= {f"p{k + 1}": slider(f"target weight {k + 1}", float(v), 0.0, 1.0, 0.05)
+    def __init__(self, logits=(2.0, 1.0, 0.0, -1.0), target=(0.0, 1.0, 0.0, 0.0), lang=None):
+        lang = demo_language(lang)
+        controls = {f"z{k + 1}": slider(translate(f"logit z{k + 1}", lang), float(v), -5.0, 5.0, 0.1)
+                    for k, v in enumerate(logits)}
+        controls |= {f"p{k + 1}": slider(translate(f"target weight {k + 1}", lang), float(v), 0.0, 1.0, 0.05)
                      for k, v in enumerate(target)}
-        super().__init__(controls)
+        super().__init__(controls, lang=lang)
 
     def setup(self):
         self.fig.subplots_adjust(left=0.07, right=0.98, bottom=0.16, top=0.88, wspace=0.25)
         ax, bx = self.ax_prob, self.ax_grad = self.fig.subplots(1, 2)
         classes = np.arange(1, K + 1)
-        ax.set(ylim=(0, 1.05), xticks=classes, xlabel="class", title="softmax ŷ (blue) and target p (orange)")
-        bx.set(ylim=(-1.05, 1.05), xticks=classes, xlabel="class", title="gradient ∂CE/∂z = ŷ − p")
+        ax.set(ylim=(0, 1.05), xticks=classes, xlabel=translate("class", self.lang),
+               title=translate("softmax ŷ (blue) and target p (orange)", self.lang))
+        bx.set(ylim=(-1.05, 1.05), xticks=classes, xlabel=translate("class", self.lang),
+               title=translate("gradient ∂CE/∂z = ŷ − p", self.lang))
         bx.axhline(0, color="k", lw=0.8)
         for a in (ax, bx):
             a.grid(axis="y", alpha=0.3)
@@ -62,9 +69,10 @@ class SoftmaxCrossEntropy(Demo):
             bar.set_height(g)  # a negative height draws downwards from 0
         self.loss = loss.item()
         fmt = lambda v: "[" + ", ".join(f"{x:+.3f}" for x in v) + "]"  # noqa: E731
-        self.say(f"cross-entropy = {self.loss:.4f}\nŷ = {fmt(probs)}\np = {fmt(p)}\nŷ − p = {fmt(grad)}")
+        self.say(translate(f"cross-entropy = {self.loss:.4f}", self.lang)
+                 + f"\nŷ = {fmt(probs)}\np = {fmt(p)}\nŷ − p = {fmt(grad)}")
 
 
-def softmax_cross_entropy(logits=(2.0, 1.0, 0.0, -1.0), target=(0.0, 1.0, 0.0, 0.0)):
+def softmax_cross_entropy(logits=(2.0, 1.0, 0.0, -1.0), target=(0.0, 1.0, 0.0, 0.0), lang=None):
     """Widget: move the logits and the target; see the probabilities, the loss and its gradient."""
-    return SoftmaxCrossEntropy(logits=logits, target=target)
+    return SoftmaxCrossEntropy(logits=logits, target=target, lang=lang)

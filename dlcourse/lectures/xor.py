@@ -5,7 +5,8 @@ import torch
 from matplotlib.colors import ListedColormap
 from torch import nn
 
-from .base import Demo, slider
+from ..i18n import ENGLISH, translate
+from .base import Demo, demo_language, slider
 
 POINTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 LABELS = np.array([0, 1, 1, 0])  # XOR
@@ -25,18 +26,19 @@ class Xor(Demo):
     Right: the same points in the hidden space (h1, h2) and the output's line v·h = 0.5."""
 
     PRESETS = {
-        "identity": {"w11": 1.0, "w12": 0.0, "w21": 0.0, "w22": 1.0, "v1": 1.0, "v2": 1.0},
-        "twin units": {"w11": 1.0, "w12": 1.0, "w21": 1.0, "w22": 1.0, "v1": 0.5, "v2": 0.5},
-        "one dead unit": {"w11": 1.0, "w12": -1.0, "w21": -1.0, "w22": -1.0, "v1": 1.0, "v2": 1.0},
-        "all zero": {"w11": 0.0, "w12": 0.0, "w21": 0.0, "w22": 0.0, "v1": 0.0, "v2": 0.0},
+        translate("identity", ENGLISH): {"w11": 1.0, "w12": 0.0, "w21": 0.0, "w22": 1.0, "v1": 1.0, "v2": 1.0},
+        translate("twin units", ENGLISH): {"w11": 1.0, "w12": 1.0, "w21": 1.0, "w22": 1.0, "v1": 0.5, "v2": 0.5},
+        translate("one dead unit", ENGLISH): {"w11": 1.0, "w12": -1.0, "w21": -1.0, "w22": -1.0, "v1": 1.0, "v2": 1.0},
+        translate("all zero", ENGLISH): {"w11": 0.0, "w12": 0.0, "w21": 0.0, "w22": 0.0, "v1": 0.0, "v2": 0.0},
     }
 
     figsize = (8.0, 3.8)
 
-    def __init__(self, w11=1.0, w12=0.0, w21=0.0, w22=1.0, v1=1.0, v2=1.0):
+    def __init__(self, w11=1.0, w12=0.0, w21=0.0, w22=1.0, v1=1.0, v2=1.0, lang=None):
         weights = {"w11": w11, "w12": w12, "w21": w21, "w22": w22, "v1": v1, "v2": v2}
         labels = {"w11": "W[1,1]", "w12": "W[1,2]", "w21": "W[2,1]", "w22": "W[2,2]", "v1": "v[1]", "v2": "v[2]"}
-        super().__init__({k: slider(labels[k], float(w), -2.0, 2.0, 0.1) for k, w in weights.items()})
+        super().__init__({k: slider(labels[k], float(w), -2.0, 2.0, 0.1) for k, w in weights.items()},
+                         lang=demo_language(lang))
 
     def setup(self):
         self.net = nn.Sequential(nn.Linear(2, 2, bias=False), nn.ReLU(), nn.Linear(2, 1, bias=False))
@@ -48,9 +50,10 @@ class Xor(Demo):
 
         self.fig.subplots_adjust(left=0.07, right=0.98, bottom=0.13, top=0.9, wspace=0.25)
         ax, bx = self.ax_input, self.ax_hidden = self.fig.subplots(1, 2)
-        ax.set(xlim=EXTENT, ylim=EXTENT, xlabel="x₁", ylabel="x₂", title="input space: predicted class")
+        ax.set(xlim=EXTENT, ylim=EXTENT, xlabel="x₁", ylabel="x₂",
+               title=translate("input space: predicted class", self.lang))
         bx.set(xlim=HIDDEN_LIM, ylim=HIDDEN_LIM, xlabel="h₁ = relu(W[1,:]·x)", ylabel="h₂ = relu(W[2,:]·x)",
-               title="hidden space and the line v·h = 0.5")
+               title=translate("hidden space and the line v·h = 0.5", self.lang))
         self.regions = self.animate(ax.imshow(np.zeros((GRID, GRID)), extent=(*EXTENT, *EXTENT), origin="lower",
                                               cmap=REGIONS, vmin=0, vmax=1, interpolation="nearest", gid="regions"))
         self.kinks = [self.animate(ax.plot([], [], "--", color="0.35", lw=1, gid=f"kink-{i + 1}")[0]) for i in range(2)]
@@ -94,10 +97,11 @@ class Xor(Demo):
             self.boundary.set_data((THRESHOLD - b * h2) / a, h2)
         else:
             self.boundary.set_data([], [])
-        self.say(f"{self.correct.sum()}/4 correct · outputs at (0,0), (0,1), (1,0), (1,1): "
-                 + ", ".join(f"{o:.2f}" for o in out) + f" · class 1 when the output > {THRESHOLD}")
+        outputs = ", ".join(f"{o:.2f}" for o in out)
+        self.say(translate(f"{self.correct.sum()}/4 correct · outputs at (0,0), (0,1), (1,0), (1,1): {outputs} "
+                           f"· class 1 when the output > {THRESHOLD}", self.lang))
 
 
-def xor(w11=1.0, w12=0.0, w21=0.0, w22=1.0, v1=1.0, v2=1.0):
+def xor(w11=1.0, w12=0.0, w21=0.0, w22=1.0, v1=1.0, v2=1.0, lang=None):
     """Widget: move the six weights of a 2-2-1 ReLU net without biases; can it compute XOR?"""
-    return Xor(w11=w11, w12=w12, w21=w21, w22=w22, v1=v1, v2=v2)
+    return Xor(w11=w11, w12=w12, w21=w21, w22=w22, v1=v1, v2=v2, lang=lang)

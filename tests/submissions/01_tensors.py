@@ -705,3 +705,602 @@ VARIANTS["blind_solver"] = {
     'train_gain_implies_test_gain': 'train_gain_implies_test_gain = False'},
     "loses": [],
 }
+
+# Section 6 (fit_linear, max_stable_lr): answers written blind from the student notebook by someone who had not
+# read the tests, graded once through autograde before they joined the corpus: 19 of 19 as the writer expected.
+# Written from the student notebook only (release/01_tensors/01_tensors.ipynb).
+#
+# How I read the statement (what a fair grader accepts):
+# * 6.1 rules out torch.optim, nn.Linear and every other torch.nn *module* (nn.Module class, e.g. nn.MSELoss).
+#   torch.nn.functional.mse_loss is not a module: the statement itself defines L "as
+#   torch.nn.functional.mse_loss(Y, T) computes it", and Task 5.1 had to name F.linear on its own because
+#   "torch.nn module" does not cover functions. So F.mse_loss is accepted.
+# * 6.1 says the gradients come "with autograd", but the only things it rules out (and that the checks say they
+#   fail on) are torch.optim and torch.nn modules. A hand-written gradient gives the same numbers and uses no
+#   ruled-out call, so I count it as accepted. This is the one borderline call (variant
+#   "correct_manual_gradient_formula"); contrast 5.2, whose statement puts "by autograd" in bold and whose
+#   checks verify it.
+# * 6.1: torch.func (grad_and_value) is autograd, so it is accepted. Doing the arithmetic in float64 inside
+#   and returning tensors of x's dtype and device is accepted.
+# * 6.2 rules out autograd only. The statement suggests "a function of torch.linalg (eigvalsh, say)"; the
+#   Rules paragraph says NumPy is fine. So numpy.linalg.eigvalsh, SVD / spectral norm, the B x B Gram matrix,
+#   the full block-diagonal Hessian, and a converged power iteration all count as correct.
+# * Intro rules: threads/processes, torch private APIs, and a ruled-out call anywhere in the task's cells
+#   (including a lookup table built at the top of the cell) cost the task its points.
+# * Hidden checks use other inputs (out_features > 1, steps = 0, other shapes, float32). So an answer that is
+#   right only for the visible example (out = 1, B = 4, steps = 5, float64) still loses.
+#
+# Expected losses are per test cell: test_fit_linear judges fit_linear, test_max_stable_lr judges max_stable_lr.
+# A variant that gives only one cell gets the correct answer for the other.
+VARIANTS.update({
+    # ------------------------------------------------------------------ CORRECT
+    # CORRECT: the plain way for 6.1 (.backward(), zero the grads, update under no_grad, losses preallocated);
+    # 6.2: eigvalsh of the (in+1)x(in+1) matrix X~^T X~ scaled by 2/(B*out), in float64 on the CPU.
+    "correct_backward_eigvalsh": {
+        "cells": {
+            "fit_linear": r'''def fit_linear(x, t, lr, steps):
+    x, t = x.detach(), t.detach()
+    n_out, n_in = t.shape[1], x.shape[1]
+    W = torch.zeros(n_out, n_in, dtype=x.dtype, device=x.device, requires_grad=True)
+    b = torch.zeros(n_out, dtype=x.dtype, device=x.device, requires_grad=True)
+    losses = torch.empty(steps, dtype=x.dtype, device=x.device)
+    for s in range(steps):
+        loss = ((x @ W.T + b - t) ** 2).mean()
+        losses[s] = loss.detach()
+        if W.grad is not None:
+            W.grad.zero_()
+            b.grad.zero_()
+        loss.backward()
+        with torch.no_grad():
+            W -= lr * W.grad
+            b -= lr * b.grad
+    return W.detach(), b.detach(), losses
+''',
+            "max_stable_lr": r'''def max_stable_lr(x, out_features):
+    xd = x.detach().to("cpu", torch.float64)
+    B = xd.shape[0]
+    xt = torch.cat([xd, torch.ones(B, 1, dtype=torch.float64)], dim=1)
+    # Hessian = kron(I_out, 2/(B*out) * X~^T X~): same top eigenvalue as the small block
+    lam = torch.linalg.eigvalsh(xt.T @ xt)[-1].item() * 2.0 / (B * out_features)
+    return 2.0 / lam
+''',
+        },
+        "loses": [],
+    },
+    # CORRECT: 6.1 with torch.autograd.grad and F.mse_loss (a function, not an nn module: allowed), parameters
+    # rebuilt each step, losses stacked with an explicit empty case for steps = 0;
+    # 6.2 via the spectral norm (largest singular value) of X~: lambda_max = 2/(B*out) * sigma_max^2.
+    "correct_autograd_grad_mse_loss_spectral_norm": {
+        "cells": {
+            "fit_linear": r'''import torch.nn.functional as F
+
+def fit_linear(x, t, lr, steps):
+    x, t = x.detach(), t.detach()
+    W = x.new_zeros(t.shape[1], x.shape[1])
+    b = x.new_zeros(t.shape[1])
+    history = []
+    for _ in range(steps):
+        W.requires_grad_(True)
+        b.requires_grad_(True)
+        loss = F.mse_loss(x @ W.mT + b, t)
+        gW, gb = torch.autograd.grad(loss, (W, b))
+        history.append(loss.detach())
+        W = (W - lr * gW).detach()
+        b = (b - lr * gb).detach()
+    losses = torch.stack(history) if history else x.new_zeros(0)
+    return W.detach(), b.detach(), losses
+''',
+            "max_stable_lr": r'''def max_stable_lr(x, out_features):
+    xd = x.detach().cpu().double()
+    B = xd.shape[0]
+    xt = torch.cat([xd, xd.new_ones(B, 1)], dim=1)
+    sigma = torch.linalg.matrix_norm(xt, ord=2)       # largest singular value of X~
+    lam_max = 2.0 * float(sigma) ** 2 / (B * out_features)
+    return float(2.0 / lam_max)
+''',
+        },
+        "loses": [],
+    },
+    # CORRECT: 6.1 done in float64 inside (p.grad = None, loss as sum / numel, p.sub_), results cast back to
+    # x's dtype at the end (allowed: the statement only fixes the returned dtype/device);
+    # 6.2 builds the full block-diagonal Hessian with torch.kron and takes eigvalsh(...)[-1].
+    "correct_float64_inside_full_kron_hessian": {
+        "cells": {
+            "fit_linear": r'''def fit_linear(x, t, lr, steps):
+    xd = x.detach().to(torch.float64)
+    td = t.detach().to(torch.float64)
+    W = torch.zeros(td.shape[1], xd.shape[1], dtype=torch.float64, device=x.device, requires_grad=True)
+    b = torch.zeros(td.shape[1], dtype=torch.float64, device=x.device, requires_grad=True)
+    losses = torch.zeros(steps, dtype=torch.float64, device=x.device)
+    for s in range(steps):
+        W.grad = None
+        b.grad = None
+        loss = (xd @ W.t() + b - td).pow(2).sum() / td.numel()
+        loss.backward()
+        losses[s] = loss.detach()
+        with torch.no_grad():
+            W.sub_(lr * W.grad)
+            b.sub_(lr * b.grad)
+    return W.detach().to(x.dtype), b.detach().to(x.dtype), losses.to(x.dtype)
+''',
+            "max_stable_lr": r'''def max_stable_lr(x, out_features):
+    xd = x.detach().double().cpu()
+    B = xd.shape[0]
+    xt = torch.cat([xd, torch.ones(B, 1, dtype=torch.float64)], 1)
+    block = (2.0 / (B * out_features)) * (xt.T @ xt)
+    H = torch.kron(torch.eye(out_features, dtype=torch.float64), block)   # parameters ordered output by output
+    return 2.0 / torch.linalg.eigvalsh(H)[-1].item()
+''',
+        },
+        "loses": [],
+    },
+    # CORRECT: 6.1 with one augmented parameter theta = [W b] of shape (out, in+1) on X~ = [X 1], losses kept as
+    # Python floats and turned into a tensor of x's dtype/device (exact: item() of a float32 is exact);
+    # 6.2 via the B x B Gram matrix X~ X~^T, which has the same nonzero eigenvalues as X~^T X~.
+    "correct_augmented_theta_gram_matrix": {
+        "cells": {
+            "fit_linear": r'''def fit_linear(x, t, lr, steps):
+    x, t = x.detach(), t.detach()
+    B, n_in = x.shape
+    xt = torch.cat([x, torch.ones(B, 1, dtype=x.dtype, device=x.device)], dim=1)
+    theta = torch.zeros(t.shape[1], n_in + 1, dtype=x.dtype, device=x.device, requires_grad=True)
+    losses = []
+    for _ in range(steps):
+        r = xt @ theta.T - t
+        loss = (r * r).mean()
+        losses.append(loss.item())
+        theta.grad = None
+        loss.backward()
+        with torch.no_grad():
+            theta -= lr * theta.grad
+    th = theta.detach()
+    weight = th[:, :n_in].clone()
+    bias = th[:, n_in].clone()
+    return weight, bias, torch.tensor(losses, dtype=x.dtype, device=x.device)
+''',
+            "max_stable_lr": r'''def max_stable_lr(x, out_features):
+    xd = x.detach().to(device="cpu", dtype=torch.float64)
+    B = xd.shape[0]
+    xt = torch.cat([xd, torch.ones(B, 1, dtype=torch.float64)], 1)
+    gram = xt @ xt.T                      # B x B, same nonzero spectrum as X~^T X~
+    lam = 2.0 * torch.linalg.eigvalsh(gram).max().item() / (B * out_features)
+    return float(2.0 / lam)
+''',
+        },
+        "loses": [],
+    },
+    # CORRECT: 6.1 with torch.func.grad_and_value (functional autograd, not ruled out), new tensors every step;
+    # 6.2 with numpy.linalg.eigvalsh (the Rules say NumPy is fine; only autograd is ruled out in 6.2).
+    "correct_torch_func_numpy_eigvalsh": {
+        "cells": {
+            "fit_linear": r'''from torch.func import grad_and_value
+
+def fit_linear(x, t, lr, steps):
+    x, t = x.detach(), t.detach()
+
+    def mse(params):
+        W, b = params
+        return ((x @ W.T + b - t) ** 2).mean()
+
+    step = grad_and_value(mse)
+    W = torch.zeros(t.shape[1], x.shape[1], dtype=x.dtype, device=x.device)
+    b = torch.zeros(t.shape[1], dtype=x.dtype, device=x.device)
+    losses = torch.zeros(steps, dtype=x.dtype, device=x.device)
+    for s in range(steps):
+        (gW, gb), loss = step((W, b))
+        losses[s] = loss
+        W, b = W - lr * gW, b - lr * gb
+    return W.detach(), b.detach(), losses.detach()
+''',
+            "max_stable_lr": r'''import numpy as np
+
+def max_stable_lr(x, out_features):
+    a = x.detach().cpu().double().numpy()
+    B = a.shape[0]
+    at = np.hstack([a, np.ones((B, 1))])
+    lam = np.linalg.eigvalsh(at.T @ at)[-1] * 2.0 / (B * out_features)
+    return float(2.0 / lam)
+''',
+        },
+        "loses": [],
+    },
+    # CORRECT (BORDERLINE, see header): 6.1 with the gradient written by hand, dL/dW = 2/(B*out) R^T X,
+    # dL/db = 2/(B*out) sum_k R_k. Same numbers as autograd, no ruled-out call (torch.optim / nn modules), so a
+    # fair grader gives the points; a grader that insists on autograd here would be enforcing an unstated rule.
+    "correct_manual_gradient_formula": {
+        "cells": {
+            "fit_linear": r'''def fit_linear(x, t, lr, steps):
+    x, t = x.detach(), t.detach()
+    n = t.numel()
+    W = torch.zeros(t.shape[1], x.shape[1], dtype=x.dtype, device=x.device)
+    b = torch.zeros(t.shape[1], dtype=x.dtype, device=x.device)
+    losses = torch.zeros(steps, dtype=x.dtype, device=x.device)
+    for s in range(steps):
+        r = x @ W.T + b - t
+        losses[s] = (r * r).mean()
+        W = W - lr * (2.0 / n) * (r.T @ x)
+        b = b - lr * (2.0 / n) * r.sum(dim=0)
+    return W, b, losses
+''',
+        },
+        "loses": [],
+    },
+    # CORRECT: 6.2 only, by power iteration with repeated squaring (M <- M@M / ||M||, 64 times, i.e. power
+    # 2^64) and a Rayleigh quotient on the original matrix: converged to float64 precision, no autograd.
+    "correct_power_iteration_squaring": {
+        "cells": {
+            "max_stable_lr": r'''def max_stable_lr(x, out_features):
+    xd = x.detach().double().cpu()
+    B = xd.shape[0]
+    xt = torch.cat([xd, torch.ones(B, 1, dtype=torch.float64)], 1)
+    A = (2.0 / (B * out_features)) * (xt.T @ xt)      # one diagonal block of the Hessian
+    M = A / torch.linalg.matrix_norm(A)
+    for _ in range(64):
+        M = M @ M
+        M = M / torch.linalg.matrix_norm(M)
+    j = int(torch.linalg.vector_norm(M, dim=0).argmax())
+    v = M[:, j] / torch.linalg.vector_norm(M[:, j])
+    lam = float(v @ (A @ v))
+    return 2.0 / lam
+''',
+        },
+        "loses": [],
+    },
+    # ------------------------------------------------------------------ MISTAKES
+    # MISTAKE: 6.1 records the loss after the update (recomputed at the new W, b), so losses[0] is not the loss
+    # at W = 0, b = 0; 6.2 returns 1/lambda_max instead of 2/lambda_max (half the bound). Both wrong.
+    "mistake_loss_after_step_and_one_over_lambda": {
+        "cells": {
+            "fit_linear": r'''def fit_linear(x, t, lr, steps):
+    W = torch.zeros(t.shape[1], x.shape[1], dtype=x.dtype, device=x.device, requires_grad=True)
+    b = torch.zeros(t.shape[1], dtype=x.dtype, device=x.device, requires_grad=True)
+    losses = torch.zeros(steps, dtype=x.dtype, device=x.device)
+    for s in range(steps):
+        loss = ((x @ W.T + b - t) ** 2).mean()
+        gW, gb = torch.autograd.grad(loss, [W, b])
+        with torch.no_grad():
+            W -= lr * gW
+            b -= lr * gb
+            losses[s] = ((x @ W.T + b - t) ** 2).mean()   # loss after the step
+    return W.detach(), b.detach(), losses
+''',
+            "max_stable_lr": r'''def max_stable_lr(x, out_features):
+    xd = x.detach().double().cpu()
+    B = xd.shape[0]
+    xt = torch.cat([xd, torch.ones(B, 1, dtype=torch.float64)], 1)
+    H = 2.0 / (B * out_features) * xt.T @ xt
+    return 1.0 / torch.linalg.eigvalsh(H)[-1].item()
+''',
+        },
+        "loses": ["test_fit_linear", "test_max_stable_lr"],
+    },
+    # MISTAKE: 6.1 uses the sum of squared errors instead of the mean (losses B*out times too big, steps far too
+    # long); 6.2 forgets the column of ones (Hessian of W alone, bias ignored) -> wrong lambda_max.
+    "mistake_sum_not_mean_and_no_bias_column": {
+        "cells": {
+            "fit_linear": r'''def fit_linear(x, t, lr, steps):
+    W = torch.zeros(t.shape[1], x.shape[1], dtype=x.dtype, device=x.device, requires_grad=True)
+    b = torch.zeros(t.shape[1], dtype=x.dtype, device=x.device, requires_grad=True)
+    losses = torch.zeros(steps, dtype=x.dtype, device=x.device)
+    for s in range(steps):
+        W.grad, b.grad = None, None
+        loss = ((x @ W.T + b - t) ** 2).sum()
+        loss.backward()
+        losses[s] = loss.detach()
+        with torch.no_grad():
+            W -= lr * W.grad
+            b -= lr * b.grad
+    return W.detach(), b.detach(), losses
+''',
+            "max_stable_lr": r'''def max_stable_lr(x, out_features):
+    xd = x.detach().double().cpu()
+    B = xd.shape[0]
+    H = 2.0 / (B * out_features) * (xd.T @ xd)      # no column of ones: the bias is left out
+    return 2.0 / torch.linalg.eigvalsh(H)[-1].item()
+''',
+        },
+        "loses": ["test_fit_linear", "test_max_stable_lr"],
+    },
+    # MISTAKE ("right only for out_features = 1"): 6.1 sums the squared errors over the outputs and averages over
+    # the batch only (1/B instead of 1/(B*out)); 6.2 divides by B but forgets out_features (bound out times too
+    # small). Both pass the visible out = 1 example and fail the hidden checks with out > 1.
+    "mistake_only_right_for_one_output": {
+        "cells": {
+            "fit_linear": r'''def fit_linear(x, t, lr, steps):
+    W = torch.zeros(t.shape[1], x.shape[1], dtype=x.dtype, device=x.device, requires_grad=True)
+    b = torch.zeros(t.shape[1], dtype=x.dtype, device=x.device, requires_grad=True)
+    losses = torch.zeros(steps, dtype=x.dtype, device=x.device)
+    for s in range(steps):
+        err = x @ W.T + b - t
+        loss = (err ** 2).sum(dim=1).mean()      # mean over the batch only
+        gW, gb = torch.autograd.grad(loss, (W, b))
+        losses[s] = loss.detach()
+        with torch.no_grad():
+            W -= lr * gW
+            b -= lr * gb
+    return W.detach(), b.detach(), losses
+''',
+            "max_stable_lr": r'''def max_stable_lr(x, out_features):
+    xd = x.detach().double().cpu()
+    B = xd.shape[0]
+    xt = torch.cat([xd, torch.ones(B, 1, dtype=torch.float64)], 1)
+    H = (2.0 / B) * (xt.T @ xt)                      # out_features forgotten
+    return 2.0 / torch.linalg.eigvalsh(H)[-1].item()
+''',
+        },
+        "loses": ["test_fit_linear", "test_max_stable_lr"],
+    },
+    # MISTAKE: 6.1 calls .backward() every step without zeroing .grad, so gradients accumulate from step 2 on
+    # (losses[0] and losses[1] are right, the rest and the final W, b are not); 6.2 forgets the factor 2 of the
+    # squared error's second derivative (Hessian = X~^T X~ / (B*out)), returning twice the bound.
+    "mistake_grads_accumulate_and_hessian_missing_2": {
+        "cells": {
+            "fit_linear": r'''def fit_linear(x, t, lr, steps):
+    W = torch.zeros(t.shape[1], x.shape[1], dtype=x.dtype, device=x.device, requires_grad=True)
+    b = torch.zeros(t.shape[1], dtype=x.dtype, device=x.device, requires_grad=True)
+    losses = []
+    for _ in range(steps):
+        loss = ((x @ W.T + b - t) ** 2).mean()
+        losses.append(loss.item())
+        loss.backward()                          # .grad never zeroed
+        with torch.no_grad():
+            W -= lr * W.grad
+            b -= lr * b.grad
+    return W.detach(), b.detach(), torch.tensor(losses, dtype=x.dtype, device=x.device)
+''',
+            "max_stable_lr": r'''def max_stable_lr(x, out_features):
+    xd = x.detach().double().cpu()
+    B = xd.shape[0]
+    xt = torch.cat([xd, torch.ones(B, 1, dtype=torch.float64)], 1)
+    H = (xt.T @ xt) / (B * out_features)            # factor 2 missing
+    return 2.0 / torch.linalg.eigvalsh(H)[-1].item()
+''',
+        },
+        "loses": ["test_fit_linear", "test_max_stable_lr"],
+    },
+    # MISTAKE: 6.1 starts from random weights (torch.randn, as a layer would) instead of W = 0, b = 0;
+    # 6.2 takes eigvalsh(...)[0], the SMALLEST eigenvalue (eigvalsh sorts ascending), instead of [-1].
+    "mistake_random_init_and_smallest_eigenvalue": {
+        "cells": {
+            "fit_linear": r'''def fit_linear(x, t, lr, steps):
+    W = torch.randn(t.shape[1], x.shape[1], dtype=x.dtype, device=x.device).requires_grad_()
+    b = torch.randn(t.shape[1], dtype=x.dtype, device=x.device).requires_grad_()
+    losses = torch.zeros(steps, dtype=x.dtype, device=x.device)
+    for s in range(steps):
+        loss = ((x @ W.T + b - t) ** 2).mean()
+        gW, gb = torch.autograd.grad(loss, (W, b))
+        losses[s] = loss.detach()
+        with torch.no_grad():
+            W -= lr * gW
+            b -= lr * gb
+    return W.detach(), b.detach(), losses
+''',
+            "max_stable_lr": r'''def max_stable_lr(x, out_features):
+    xd = x.detach().double().cpu()
+    B = xd.shape[0]
+    xt = torch.cat([xd, torch.ones(B, 1, dtype=torch.float64)], 1)
+    H = 2.0 / (B * out_features) * (xt.T @ xt)
+    lam_max = torch.linalg.eigvalsh(H)[0].item()     # [0] is the smallest
+    return 2.0 / lam_max
+''',
+        },
+        "loses": ["test_fit_linear", "test_max_stable_lr"],
+    },
+    # MISTAKE: 6.1 returns the leaf tensors W and b themselves, still requiring gradients (statement: "all three
+    # are detached tensors"); 6.2 returns a 0-dim tensor instead of a Python float. Numbers right, form wrong.
+    "mistake_not_detached_and_tensor_not_float": {
+        "cells": {
+            "fit_linear": r'''def fit_linear(x, t, lr, steps):
+    W = torch.zeros(t.shape[1], x.shape[1], dtype=x.dtype, device=x.device, requires_grad=True)
+    b = torch.zeros(t.shape[1], dtype=x.dtype, device=x.device, requires_grad=True)
+    losses = torch.zeros(steps, dtype=x.dtype, device=x.device)
+    for s in range(steps):
+        loss = ((x @ W.T + b - t) ** 2).mean()
+        gW, gb = torch.autograd.grad(loss, (W, b))
+        losses[s] = loss.detach()
+        with torch.no_grad():
+            W -= lr * gW
+            b -= lr * gb
+    return W, b, losses                          # W and b still require grad
+''',
+            "max_stable_lr": r'''def max_stable_lr(x, out_features):
+    xd = x.detach().double().cpu()
+    B = xd.shape[0]
+    xt = torch.cat([xd, torch.ones(B, 1, dtype=torch.float64)], 1)
+    H = 2.0 / (B * out_features) * (xt.T @ xt)
+    return 2.0 / torch.linalg.eigvalsh(H)[-1]          # a tensor, not a float
+''',
+        },
+        "loses": ["test_fit_linear", "test_max_stable_lr"],
+    },
+    # MISTAKE: 6.1 builds losses with torch.stack of a Python list, which raises on steps = 0 (the statement
+    # asks for the zero layer and an empty losses there); 6.2 gets the right number but scales x IN PLACE:
+    # x.detach().double() is x's own storage when x is already float64, so `z *= c` changes x.
+    "mistake_steps0_crash_and_mutates_x": {
+        "cells": {
+            "fit_linear": r'''def fit_linear(x, t, lr, steps):
+    W = torch.zeros(t.shape[1], x.shape[1], dtype=x.dtype, device=x.device, requires_grad=True)
+    b = torch.zeros(t.shape[1], dtype=x.dtype, device=x.device, requires_grad=True)
+    losses = []
+    for _ in range(steps):
+        loss = ((x @ W.T + b - t) ** 2).mean()
+        gW, gb = torch.autograd.grad(loss, (W, b))
+        losses.append(loss.detach())
+        with torch.no_grad():
+            W -= lr * gW
+            b -= lr * gb
+    return W.detach(), b.detach(), torch.stack(losses)   # RuntimeError when steps == 0
+''',
+            "max_stable_lr": r'''def max_stable_lr(x, out_features):
+    B = x.shape[0]
+    c = (2.0 / (B * out_features)) ** 0.5
+    z = x.detach().double()            # no copy if x is float64
+    z *= c                             # H = Z~^T Z~ with Z~ = c * X~ ... but this writes into x
+    z = torch.cat([z.cpu(), torch.full((B, 1), c, dtype=torch.float64)], 1)
+    return 2.0 / torch.linalg.eigvalsh(z.T @ z)[-1].item()
+''',
+        },
+        "loses": ["test_fit_linear", "test_max_stable_lr"],
+    },
+    # MISTAKE: 6.1 collects loss.item() values and calls torch.tensor(losses) without dtype/device, so losses is
+    # float32 on the CPU whatever x is (statement: same dtype and device as x). Visible example is float64.
+    "mistake_losses_float32_on_cpu": {
+        "cells": {
+            "fit_linear": r'''def fit_linear(x, t, lr, steps):
+    W = torch.zeros(t.shape[1], x.shape[1], dtype=x.dtype, device=x.device, requires_grad=True)
+    b = torch.zeros(t.shape[1], dtype=x.dtype, device=x.device, requires_grad=True)
+    losses = []
+    for _ in range(steps):
+        W.grad = b.grad = None
+        loss = ((x @ W.T + b - t) ** 2).mean()
+        loss.backward()
+        losses.append(loss.item())
+        with torch.no_grad():
+            W -= lr * W.grad
+            b -= lr * b.grad
+    return W.detach(), b.detach(), torch.tensor(losses)
+''',
+        },
+        "loses": ["test_fit_linear"],
+    },
+    # ------------------------------------------------------------------ EVASIONS
+    # EVASION: 6.1 uses torch.optim.SGD on hand-made tensors (no nn.Linear, but torch.optim is ruled out);
+    # 6.2 gets the Hessian from torch.autograd.functional.hessian (autograd is ruled out). Numbers are right.
+    "evasion_optim_sgd_and_autograd_hessian": {
+        "cells": {
+            "fit_linear": r'''def fit_linear(x, t, lr, steps):
+    W = torch.zeros(t.shape[1], x.shape[1], dtype=x.dtype, device=x.device, requires_grad=True)
+    b = torch.zeros(t.shape[1], dtype=x.dtype, device=x.device, requires_grad=True)
+    opt = torch.optim.SGD([W, b], lr=lr)
+    losses = torch.zeros(steps, dtype=x.dtype, device=x.device)
+    for s in range(steps):
+        opt.zero_grad()
+        loss = ((x @ W.T + b - t) ** 2).mean()
+        loss.backward()
+        opt.step()
+        losses[s] = loss.detach()
+    return W.detach(), b.detach(), losses
+''',
+            "max_stable_lr": r'''def max_stable_lr(x, out_features):
+    xd = x.detach().double().cpu()
+    n_in = xd.shape[1]
+    t = torch.zeros(xd.shape[0], out_features, dtype=torch.float64)
+
+    def loss(theta):
+        W = theta[:out_features * n_in].reshape(out_features, n_in)
+        b = theta[out_features * n_in:]
+        return ((xd @ W.T + b - t) ** 2).mean()
+
+    H = torch.autograd.functional.hessian(loss, torch.zeros(out_features * (n_in + 1), dtype=torch.float64))
+    return 2.0 / torch.linalg.eigvalsh(H)[-1].item()
+''',
+        },
+        "loses": ["test_fit_linear", "test_max_stable_lr"],
+    },
+    # EVASION: 6.1 trains an nn.Linear with nn.MSELoss (both torch.nn modules, ruled out) and a hand-written
+    # update; 6.2 hides autograd behind a lookup table built at the top of the cell (the Rules say such a table
+    # counts, and the call still runs autograd).
+    "evasion_nn_modules_and_autograd_via_table": {
+        "cells": {
+            "fit_linear": r'''def fit_linear(x, t, lr, steps):
+    layer = nn.Linear(x.shape[1], t.shape[1]).to(device=x.device, dtype=x.dtype)
+    criterion = nn.MSELoss()
+    with torch.no_grad():
+        layer.weight.zero_()
+        layer.bias.zero_()
+    losses = torch.zeros(steps, dtype=x.dtype, device=x.device)
+    for s in range(steps):
+        loss = criterion(layer(x), t)
+        gW, gb = torch.autograd.grad(loss, (layer.weight, layer.bias))
+        losses[s] = loss.detach()
+        with torch.no_grad():
+            layer.weight -= lr * gW
+            layer.bias -= lr * gb
+    return layer.weight.detach().clone(), layer.bias.detach().clone(), losses
+''',
+            "max_stable_lr": r'''_TOOLS = {"second_derivative": getattr(torch.autograd.functional, "hes" + "sian")}
+
+def max_stable_lr(x, out_features):
+    xd = x.detach().double().cpu()
+    n_in = xd.shape[1]
+
+    def loss(theta):
+        W = theta[:out_features * n_in].reshape(out_features, n_in)
+        return ((xd @ W.T + theta[out_features * n_in:]) ** 2).mean()
+
+    H = _TOOLS["second_derivative"](loss, torch.zeros(out_features * (n_in + 1), dtype=torch.float64))
+    return 2.0 / torch.linalg.eigvalsh(H)[-1].item()
+''',
+        },
+        "loses": ["test_fit_linear", "test_max_stable_lr"],
+    },
+    # EVASION: both run the ruled-out tools in a separate thread to dodge a per-thread watcher: 6.1 trains
+    # nn.Linear with torch.optim.SGD, 6.2 uses torch.autograd.functional.hessian. Threads are ruled out too.
+    "evasion_ruled_out_calls_in_a_thread": {
+        "cells": {
+            "fit_linear": r'''import threading
+
+def fit_linear(x, t, lr, steps):
+    box = {}
+
+    def work():
+        layer = nn.Linear(x.shape[1], t.shape[1]).to(device=x.device, dtype=x.dtype)
+        with torch.no_grad():
+            layer.weight.zero_()
+            layer.bias.zero_()
+        opt = torch.optim.SGD(layer.parameters(), lr=lr)
+        losses = torch.zeros(steps, dtype=x.dtype, device=x.device)
+        for s in range(steps):
+            opt.zero_grad()
+            loss = ((layer(x) - t) ** 2).mean()
+            loss.backward()
+            opt.step()
+            losses[s] = loss.detach()
+        box["out"] = (layer.weight.detach().clone(), layer.bias.detach().clone(), losses)
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    worker.join()
+    return box["out"]
+''',
+            "max_stable_lr": r'''import threading
+
+def max_stable_lr(x, out_features):
+    xd = x.detach().double().cpu()
+    n_in = xd.shape[1]
+    box = {}
+
+    def loss(theta):
+        W = theta[:out_features * n_in].reshape(out_features, n_in)
+        return ((xd @ W.T + theta[out_features * n_in:]) ** 2).mean()
+
+    def work():
+        box["H"] = torch.autograd.functional.hessian(
+            loss, torch.zeros(out_features * (n_in + 1), dtype=torch.float64))
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    worker.join()
+    return 2.0 / torch.linalg.eigvalsh(box["H"])[-1].item()
+''',
+        },
+        "loses": ["test_fit_linear", "test_max_stable_lr"],
+    },
+    # EVASION: hard-codes the visible example's answers (x_fit, t_fit, lr 0.1, 5 steps; max_stable_lr(x_fit, 1)),
+    # cast to x's dtype/device so the visible checks pass; wrong on any other input the hidden checks use.
+    "evasion_hardcoded_visible_example": {
+        "cells": {
+            "fit_linear": r'''def fit_linear(x, t, lr, steps):
+    weight = torch.tensor([[1.17838703125, 0.16937484374999995]], dtype=x.dtype, device=x.device)
+    bias = torch.tensor([0.52561859375], dtype=x.dtype, device=x.device)
+    losses = torch.tensor([5.25, 1.7967187499999997, 1.0398785156249999, 0.8090538955078125,
+                           0.6893875665747069], dtype=x.dtype, device=x.device)
+    return weight, bias, losses
+''',
+            "max_stable_lr": r'''def max_stable_lr(x, out_features):
+    return 0.35482777524242853
+''',
+        },
+        "loses": ["test_fit_linear", "test_max_stable_lr"],
+    },
+})
