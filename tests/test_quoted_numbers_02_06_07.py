@@ -261,7 +261,7 @@ QUOTES = [
     ("07_rnn", "vanishing_md", r"for the sigmoid, $f' \le {}$",
      lambda: fraction(float(torch.func.vmap(torch.func.grad(torch.sigmoid))(GRID).max()))),
     ("07_rnn", "experiment_md", r"makes $\sigma(3) \approx {}$", lambda: f"{torch.sigmoid(torch.tensor(3.0)):.2f}"),
-    ("07_rnn", "clip_md", "loses about {} order of magnitude over 64 steps",
+    ("07_rnn", "clip_md", "loses about {} order of magnitude from $T = 1$ to $T = 64$",
      lambda: WORDS[round(math.log10(norms("GRU, update bias 3")[0] / norms("GRU, update bias 3")[-1]))]),
     ("07_rnn", "clip_md", "(PyTorch adds $10^{{{}}}$", lambda: round(math.log10(clip_coefficient_offset()))),
     ("07_rnn", "dependency_md", "from {} to $", lambda: f"{rnn()['losses_plain'][0]:.2f}"),
