@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 from ..i18n import LOCALE
-from . import cells
+from . import cells, names
 
 CALLS = {"fail": (0, 1), "passed": (0, 1), "CheckError": (0,), "translate": (0,), "marked": (0,), "note": (0,),
          "forbid": (1,)}
@@ -70,11 +70,11 @@ def _strings(node):
 def messages(code):
     """[(msgid, msgid_plural or None)] of a piece of code, in order, each once."""
     found = []
-    for node in ast.walk(ast.parse(code)):
-        names = {getattr(t, "id", "").lower() for t in node.targets} if isinstance(node, ast.Assign) else set()
-        if "_rule" in names and isinstance(node.value, ast.Tuple):  # (task, rule, groups)
+    for node in ast.walk(names.parse(code)):
+        targets = {getattr(t, "id", "").lower() for t in node.targets} if isinstance(node, ast.Assign) else set()
+        if "_rule" in targets and isinstance(node.value, ast.Tuple):  # (task, rule, groups)
             found += [(t, None) for t in map(template, node.value.elts[:2]) if t]
-        if names & LABELS:  # what a check is about: label = f"inverted_dropout(x, {p!r}) for x of shape {shape}"
+        if targets & LABELS:  # what a check is about: label = f"inverted_dropout(x, {p!r}) for x of shape {shape}"
             found += [(t, None) for t in map(template, _strings(node.value)) if t]
         if not isinstance(node, ast.Call):
             continue

@@ -7,10 +7,15 @@ outright (``files``). ``points`` is what it must score (None: not graded at all)
 a phrase the TA must find in its outcome (error, notes). Snippets may use ``{root}`` (the course
 folder), ``{victim}`` (another student) and ``{port}`` (a port the grader's host listens on).
 """
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
 AID = "01_tensors"
-FULL = 16  # autograded points of 01_tensors (3 more are written answers, graded by hand)
+# Autograded points of 01_tensors: its test cells' points (written answers are graded by hand).
+FULL = sum(c["metadata"]["nbgrader"]["points"] for c in json.loads(
+    (Path(__file__).resolve().parents[2] / "release" / AID / f"{AID}.ipynb").read_text())["cells"]
+    if c["cell_type"] == "code" and c["metadata"].get("nbgrader", {}).get("grade"))
 
 WRONG = {
     "reshape_result": "def reshape_result(shape, new_shape):\n    return None",
