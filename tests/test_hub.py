@@ -120,7 +120,9 @@ WRITTEN = {"written_overfitting": "No. Past some point it fits the noise of the 
                                   "validation curve every epoch.",
            "written_linear_grads": "The weight gradient is the outer product of the output gradient and the input, "
                                    "summed over the batch; the bias gradient is the output gradient summed over "
-                                   "the batch."}
+                                   "the batch.",
+           "written_lr_bound": "Each step multiplies the error along an eigenvector by 1 - lr * lambda; above the "
+                               "bound the top one is below -1, so that component grows while the others shrink."}
 
 
 def answers(kind):
@@ -328,29 +330,29 @@ def test_a_week_of_the_course_on_the_hub_as_each_user_sees_it(hub, people):
     assert stamp.startswith(str(due.year)) and "2000-01-01" not in stamp, stamp  # dated when it was written
     graded = deploy.as_ta(hub, TA, "dlcourse", "grade", AID)
     table = graded.stdout
-    assert re.search(r"16/19 \(3 pending\)", _row(table, STUDENTS["right"])), table
-    assert re.search(r"14\.4/19 \(late -1\.6, 3 pending\)", _row(table, STUDENTS["late"])), table
-    partly = float(re.search(r"([\d.]+)/19", _row(table, STUDENTS["partly"])).group(1))
-    assert 0 < partly < 16 and "pending" not in _row(table, STUDENTS["partly"]), table
+    assert re.search(r"20/25 \(5 pending\)", _row(table, STUDENTS["right"])), table
+    assert re.search(r"18/25 \(late -2, 5 pending\)", _row(table, STUDENTS["late"])), table
+    partly = float(re.search(r"([\d.]+)/25", _row(table, STUDENTS["partly"])).group(1))
+    assert 0 < partly < 20 and "pending" not in _row(table, STUDENTS["partly"]), table
     reports = Path(hub["course"]) / "reports" / "integrity" / AID
     assert all("(sandboxed)" in (reports / f"{name}.md").read_text() for name in STUDENTS.values())
 
-    written = {"written_overfitting": 1, "written_linear_grads": 2}
+    written = {"written_overfitting": 1, "written_linear_grads": 2, "written_lr_bound": 2}
     grade_by_hand(ta, hub, STUDENTS["right"], written, {"written_overfitting": COMMENT}, "right")
     grade_by_hand(ta, hub, STUDENTS["late"], written, {}, "late")
     released = deploy.as_ta(hub, TA, "dlcourse", "feedback", AID, "--release").stdout
     assert released.count("(released)") == 3, released
 
     seen = {kind: read_feedback(people[name], kind) for kind, name in STUDENTS.items()}
-    assert "(Score: 19.0 / 19.0)" in seen["right"] and COMMENT in seen["right"], seen["right"][:600]
+    assert "(Score: 25.0 / 25.0)" in seen["right"] and COMMENT in seen["right"], seen["right"][:600]
     assert "Submitted on time" in seen["right"] and "Submitted on time" in seen["partly"]
-    assert f"(Score: {partly:.1f} / 19.0)" in seen["partly"], seen["partly"][:600]
-    assert "after the due date" in seen["late"] and "the late policy took 1.9 of your 19 points" in seen["late"]
-    assert "(Score: 17.1 / 19.0)" in seen["late"] and "Late submission penalty" in seen["late"], seen["late"][:800]
+    assert f"(Score: {partly:.1f} / 25.0)" in seen["partly"], seen["partly"][:600]
+    assert "after the due date" in seen["late"] and "the late policy took 2.5 of your 25 points" in seen["late"]
+    assert "(Score: 22.5 / 25.0)" in seen["late"] and "Late submission penalty" in seen["late"], seen["late"][:800]
     assert COMMENT not in seen["late"] and COMMENT not in seen["partly"]
     for kind, text in seen.items():  # the overview of every assignment: 01 handed in, the other six not yet
         assert "Your assignments so far" in text and text.count("not handed in") == 6, (kind, text[:1500])
-    assert re.search(rf"{AID}\s+{re.escape(due.strftime('%Y-%m-%d %H:%M'))} UTC\s+17\.1 / 19\.0\s+-1\.9 \(\d+ seconds? "
+    assert re.search(rf"{AID}\s+{re.escape(due.strftime('%Y-%m-%d %H:%M'))} UTC\s+22\.5 / 25\.0\s+-2\.5 \(\d+ seconds? "
                      r"late\)", seen["late"]), seen["late"][:1500]
 
 
