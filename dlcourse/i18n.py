@@ -73,9 +73,6 @@ class Catalog:
         templates.sort(key=lambda m: -len(PLACEHOLDER.sub("", m.id)))
         self.templates = [(pattern(m.id), m.id, m.string) for m in templates]
 
-    def gettext(self, text):
-        return self.translations.gettext(text)
-
     def ngettext(self, singular, plural, n):
         return self.translations.ngettext(singular, plural, n)
 
