@@ -19,6 +19,7 @@ for _var, _sub in HOME_VARS.items():
     os.environ[_var] = str(TEST_HOME / _sub)
 os.environ.pop("JUPYTER_PATH", None)
 os.environ.pop("JUPYTER_CONFIG_PATH", None)
+os.environ.pop("DLCOURSE_LANG", None)  # a tester's own language never decides what a test sees
 
 
 def pytest_unconfigure(config):

@@ -1,7 +1,7 @@
 """Every number the lecture notes quote, with how the demo computes it and where the page shows it.
 
 tests/test_lectures.py recomputes each number with the demos in the test's own process;
-tests/test_browser_presets.py presses each preset in JupyterLab and reads the numbers off the page.
+tests/test_browser.py presses each preset in JupyterLab and reads the numbers off the page.
 """
 import json
 import math

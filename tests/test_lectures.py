@@ -34,7 +34,7 @@ def test_every_quoted_number_is_what_the_demo_computes(demos, stem, quote, compu
 
 @pytest.mark.parametrize("stem,quote", SHOWN, ids=[f"{s}:{q[:30]}" for s, q in SHOWN])
 def test_the_readout_shows_each_quoted_number_as_the_notes_quote_it(demos, stem, quote):
-    """tests/test_browser_presets.py reads these numbers off the page: here, that they are the quoted ones."""
+    """tests/test_browser.py reads these numbers off the page: here, that they are the quoted ones."""
     compute = next(c for s, q, c in QUOTES if (s, q) == (stem, quote))
     preset = SHOWN[stem, quote][0]
     readout = state(demos, demo_of(NOTEBOOKS[stem]), preset).text

@@ -150,3 +150,28 @@ def test_a_translation_with_other_placeholders_or_a_gone_message_is_named(tmp_pa
     assert found == ["dlcourse/locale/ru/checks.po: 'a message the code no longer says': not in the English code any more",
                      "dlcourse/locale/ru/checks.po: 'expected shape {0}, found shape {1}': "
                      "the translation's placeholders differ from the English"], found
+
+
+def test_one_message_translated_two_ways_in_two_catalogs_is_named(tmp_path):
+    """The kernel merges the catalogs (the first translation of a message wins): two translations of one
+    English message would make one of them unreachable."""
+    from babel.messages.pofile import read_po, write_po
+
+    from dlcourse.i18n import LOCALE
+    from dlcourse.notebook import messages
+    locale = tmp_path / "dlcourse" / "locale"
+    shutil.copytree(LOCALE, locale)
+    with open(locale / LANG / "checks.po", "rb") as file:
+        checks = read_po(file, locale=LANG)
+    shared = next(m for m in checks if m.id and isinstance(m.id, str) and m.string)
+    with open(locale / LANG / "grading.po", "rb") as file:
+        grading = read_po(file, locale=LANG)
+    assert shared.id not in grading
+    grading.add(shared.id, shared.string + " (иначе)")
+    with open(locale / LANG / "grading.po", "wb") as file:
+        write_po(file, grading, width=0, no_location=True)
+    found = messages.problems(REPO, LANG, locale=locale)
+    assert found == [f"dlcourse/locale/ru/grading.po: {shared.id!r}: not in the English code any more",
+                     f"dlcourse/locale/ru/checks.po, dlcourse/locale/ru/grading.po: {shared.id!r}: translated "
+                     "differently (a kernel reads them as one catalog, where the first would win): use one "
+                     "translation"], found

@@ -140,13 +140,17 @@ def _placeholders(text):
 
 
 def problems(repo, lang, locale=LOCALE):
-    """["dlcourse/locale/ru/01_tensors.po: <msgid>: <reason>", …]: missing, stale, untranslated, mismatched."""
-    out = []
+    """["dlcourse/locale/ru/01_tensors.po: <msgid>: <reason>", …]: missing, stale, untranslated, mismatched,
+    or translated differently in two catalogs (the runtime merges them into one, so the first would win)."""
+    out, translations = [], {}
     for name, entries in extract(repo).items():
         path = catalog_file(lang, name, locale)
         catalog, where = read(lang, name, locale), path.relative_to(Path(locale).parent.parent)
         wanted = {(s, p) for s, p in entries}
         have = {(m.id[0], m.id[1]) if isinstance(m.id, tuple) else (m.id, None): m for m in catalog if m.id}
+        for key, message in have.items():
+            if _translated(message):
+                translations.setdefault(key, {})[str(where)] = message.string
         out += [f"{where}: {s!r}: not in the English code any more" for s, p in have if (s, p) not in wanted]
         for key in entries:
             message = have.get(key)
@@ -156,4 +160,8 @@ def problems(repo, lang, locale=LOCALE):
             strings = message.string if isinstance(message.string, tuple) else (message.string,)
             if any(_placeholders(s) != _placeholders(key[1] or key[0]) for s in strings):
                 out.append(f"{where}: {key[0]!r}: the translation's placeholders differ from the English")
+    for key, by_file in translations.items():
+        if len(set(by_file.values())) > 1:
+            out.append(f"{', '.join(by_file)}: {key[0]!r}: translated differently (a kernel reads them as one "
+                       "catalog, where the first would win): use one translation")
     return out
