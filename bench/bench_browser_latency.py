@@ -38,7 +38,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
-from labserver import jupyter  # noqa: E402
+from labserver import jupyter, run_all  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 GOAL_MEDIAN_MS, GOAL_P95_MS = 50.0, 100.0
@@ -112,10 +112,7 @@ def log_length(log):
 
 def open_demo(page, lab, notebook):
     """Run the notebook; return the demo's first slider, its readout and handle, and the image."""
-    page.goto(f"{lab.url}/lab/tree/{notebook}?reset&token={lab.token}")
-    page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=START_TIMEOUT_MS)
-    page.get_by_role("menuitem", name="Run", exact=True).click()
-    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    run_all(page, lab, notebook, START_TIMEOUT_MS)
     output = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output").first
     image = output.locator("img.widget-image")
     image.wait_for(state="visible", timeout=START_TIMEOUT_MS)

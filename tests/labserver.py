@@ -108,3 +108,16 @@ def make_lab_command(repo):
     rest = re.sub(r"\s--ip=\S+", "", rest)  # jupyter() gives the address (the same, 127.0.0.1)
     script = f"cd {shlex.quote(str(repo))}; " + (f"export {assignments}; " if assignments else "") + f'exec {rest} "$@"'
     return ["bash", "-c", script, "make-lab"]
+
+
+IDLE = "Python 3 (ipykernel) | Idle"
+
+
+def run_all(page, server, notebook, timeout_ms=120_000):
+    """Open `notebook` (a name under the server's folder) in JupyterLab on `page` and run it with
+    Run → Run All Cells, which does nothing until the notebook is connected to its kernel."""
+    page.goto(f"{server.url}/lab/tree/{notebook}?reset&token={server.token}")
+    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=timeout_ms)
+    page.get_by_text(IDLE).wait_for(timeout=timeout_ms)
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()

@@ -17,7 +17,7 @@ from pathlib import Path
 import ipywidgets as widgets
 import pytest
 import sliders
-from labserver import jupyter, lecture_lab, make_lab_command
+from labserver import IDLE, jupyter, lecture_lab, make_lab_command, run_all
 from lecture_quotes import demo_of, notes, shown
 
 from dlcourse.i18n import translate
@@ -27,7 +27,6 @@ REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
 ARTIFACTS = REPO / "tests" / "artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
-IDLE = "Python 3 (ipykernel) | Idle"
 KERNEL_AND_WIDGET_TIMEOUT_MS = 120_000  # kernel start + import torch + first render, on a busy 2-core machine
 QUIET_MS = 400  # a value the browser sent back would reach the kernel and the page well within this
 
@@ -45,11 +44,7 @@ def lab(tmp_path_factory):
 def open_and_run(lab, browser, notebook, viewport=(1280, 1000)):
     """A page with `notebook` open and run; returns (page, the notebook panel)."""
     page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
-    page.goto(f"{lab.url}/lab/tree/{notebook}?reset&token={lab.token}")
-    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
-    page.get_by_text(IDLE).wait_for(timeout=KERNEL_AND_WIDGET_TIMEOUT_MS)  # Run All needs the kernel
-    page.get_by_role("menuitem", name="Run", exact=True).click()
-    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    run_all(page, lab, notebook, KERNEL_AND_WIDGET_TIMEOUT_MS)
     panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
     panel.locator("img.widget-image").first.wait_for(state="visible", timeout=KERNEL_AND_WIDGET_TIMEOUT_MS)
     return page, panel
@@ -194,16 +189,9 @@ def test_lecture_presents_as_slides_with_large_fonts_and_a_preset_changes_the_fi
     toolbar) starting at the demo's slide, with the projector fonts: the widget is live on its
     slide, and pressing a preset there changes the figure."""
     put_settings(lab, THEMES, PROJECTOR.read_text())
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page, panel = open_and_run(lab, browser, SLIDES_NOTEBOOK, viewport=(1280, 800))
     try:
-        page.goto(f"{lab.url}/lab/tree/{SLIDES_NOTEBOOK}?reset&token={lab.token}")
-        page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
-        page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=KERNEL_AND_WIDGET_TIMEOUT_MS)
-        page.get_by_role("menuitem", name="Run", exact=True).click()
-        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-        panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
         image = panel.locator("img.widget-image").first
-        image.wait_for(state="visible", timeout=KERNEL_AND_WIDGET_TIMEOUT_MS)
 
         panel.locator(".jp-CodeCell .jp-InputPrompt").first.click()  # the deck starts at the active cell
         panel.locator("[data-command='deck:toggle']").click()

@@ -10,7 +10,7 @@ import sys
 import nbformat
 import pytest
 from conftest import REPO
-from labserver import jupyter
+from labserver import jupyter, run_all
 from nbclient import NotebookClient
 
 from dlcourse import i18n
@@ -122,11 +122,7 @@ def test_a_russian_student_sees_russian_checks_in_jupyterlab(russian_release, tm
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
         try:
             page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("http://127.0.0.1") else r.abort())
-            page.goto(f"{lab.url}/lab/tree/{russian_release.name}?reset&token={lab.token}")
-            page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=120_000)
-            page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=120_000)
-            page.get_by_role("menuitem", name="Run", exact=True).click()
-            page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+            run_all(page, lab, russian_release.name)
             error = page.locator(".jp-OutputArea-output", has_text="CheckError").first
             error.wait_for(timeout=180_000)
             error.scroll_into_view_if_needed()
