@@ -37,16 +37,24 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
+    """JupyterLab serving a copy of notebooks/ (so nothing is saved into the repository)."""
     with lecture_lab(NOTEBOOKS, tmp_path_factory.mktemp("lab")) as server:
         yield server
 
 
 def open_and_run(lab, browser, notebook, viewport=(1280, 1000)):
-    """A page with `notebook` open and run; returns (page, the notebook panel)."""
+    """A page with `notebook` open and run; returns (page, the notebook panel). If the widget never
+    shows, a screenshot of the page goes to tests/artifacts/ and the page is closed."""
     page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
-    run_all(page, lab, notebook, KERNEL_AND_WIDGET_TIMEOUT_MS)
-    panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
-    panel.locator("img.widget-image").first.wait_for(state="visible", timeout=KERNEL_AND_WIDGET_TIMEOUT_MS)
+    try:
+        run_all(page, lab, notebook, KERNEL_AND_WIDGET_TIMEOUT_MS)
+        panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+        panel.locator("img.widget-image").first.wait_for(state="visible", timeout=KERNEL_AND_WIDGET_TIMEOUT_MS)
+    except Exception:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{Path(notebook).stem}-not-run.png"))
+        page.close()
+        raise
     return page, panel
 
 
